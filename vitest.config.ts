@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+// Tests import workspace packages from source, so `vitest run` needs no TypeScript build
+// (the native addon is still built first: `pnpm test` does that through turbo).
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@cat/core': src('core'),
+      '@cat/trainer': src('trainer'),
+      '@cat/viz': src('viz'),
+      '@cat/cli': src('cli'),
+    },
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
