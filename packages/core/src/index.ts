@@ -4,6 +4,7 @@
  */
 export * from './types.js';
 export * from './util/index.js';
+export * from './ops/index.js';
 export * from './backend/index.js';
 export * from './data/index.js';
 export * from './models/index.js';
