@@ -1,0 +1,82 @@
+import { Rng } from '../util/rng.js';
+
+/** The loss an attack ascends: cross-entropy, the CW margin (with kappa) or TRADES' KL. */
+export type AttackLossKind = 'ce' | 'cw' | 'kl';
+
+/**
+ * Where an iterative attack starts: at `x`, at `x + U(-eps, eps)` (Madry et al.), or at
+ * `x + 0.001 * N(0, 1)` (the TRADES, MART and FAT scripts). Always clamped to [0,1] and to the
+ * eps ball.
+ */
+export type RandomStartKind = 'none' | 'uniform' | 'normal';
+
+export const ATTACK_LOSSES: readonly AttackLossKind[] = ['ce', 'cw', 'kl'];
+
+/** Throws unless `eps` is a usable L-inf budget for images in [0,1]. */
+export function checkEps(where: string, eps: number): number {
+  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0 || eps > 1) {
+    throw new Error(`${where}: eps must be a number in [0, 1] (images live in [0,1]), got ${eps}`);
+  }
+  return eps;
+}
+
+/** Throws unless `value` is a finite number > 0. */
+export function checkPositive(where: string, field: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new Error(`${where}: ${field} must be a finite number > 0, got ${value}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a finite number >= 0. */
+export function checkNonNegative(where: string, field: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new Error(`${where}: ${field} must be a finite number >= 0, got ${value}`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is an integer >= `min`. */
+export function checkInteger(where: string, field: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${where}: ${field} must be an integer >= ${min}, got ${value}`);
+  }
+  return value;
+}
+
+/** Throws unless `loss` names an attack loss. */
+export function checkAttackLoss(where: string, loss: string): AttackLossKind {
+  if (!(ATTACK_LOSSES as readonly string[]).includes(loss)) {
+    throw new Error(`${where}: loss must be one of ${ATTACK_LOSSES.join(', ')}, got '${loss}'`);
+  }
+  return loss as AttackLossKind;
+}
+
+/**
+ * Resolves a `randomStart` option: `true` picks the loss's usual start (normal for KL as in
+ * TRADES, uniform otherwise), `false` none.
+ */
+export function resolveRandomStart(
+  where: string,
+  randomStart: boolean | RandomStartKind | undefined,
+  loss: AttackLossKind,
+  fallback: boolean,
+): RandomStartKind {
+  const value = randomStart ?? fallback;
+  if (value === true) return loss === 'kl' ? 'normal' : 'uniform';
+  if (value === false) return 'none';
+  if (value === 'none' || value === 'uniform' || value === 'normal') return value;
+  throw new Error(`${where}: randomStart must be true, false, 'none', 'uniform' or 'normal', got '${String(value)}'`);
+}
+
+/** The attack's random stream: the one given, else a fresh one from `seed` (default 0). */
+export function resolveRng(rng: Rng | undefined, seed: number | undefined): Rng {
+  if (rng !== undefined) {
+    // Duck-typed: a second copy of @cat/core (source and dist side by side) has its own Rng class.
+    if (typeof (rng as { seed?: unknown }).seed !== 'function') {
+      throw new Error('attack: rng must be an Rng from @cat/core (util/rng), with a seed() method');
+    }
+    return rng;
+  }
+  return new Rng(seed ?? 0);
+}

@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs';
+import { PGD } from '../attacks/pgd.js';
+import { crossEntropy } from '../losses/cross-entropy.js';
+import { asClassifier } from '../models/adapters.js';
+import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
+import { BUDGET_KEYS, checkKnownKeys, resolveBudget, type AttackBudget } from './method-options.js';
+import { checkBatch, readLosses, trainableVariables, updateVariables } from './step-utils.js';
+
+/** Options of {@link AtMethod}: the attack budget (CIFAR defaults). */
+export type AtOptions = AttackBudget;
+
+/**
+ * Madry et al.'s adversarial training: `CE(f(x + delta), y)` with `delta` from PGD-CE with a
+ * uniform random start. The attack runs in training mode as in Rice et al.'s scripts (the
+ * spec's early-stopping reference); Rice et al.'s early stopping itself is the trainer's
+ * best-checkpoint selection.
+ */
+export class AtMethod implements TrainMethod {
+  readonly name = 'at';
+  readonly needsMask = false;
+  readonly budget: Required<AttackBudget>;
+
+  constructor(options: AtOptions = {}) {
+    checkKnownKeys('at', options, BUDGET_KEYS);
+    this.budget = resolveBudget('at', options, true);
+  }
+
+  /** One training step on `batch`; returns the loss terms as numbers. See {@link TrainMethod}. */
+  step(state: TrainState, batch: Batch): StepLosses {
+    checkBatch(this.name, batch.x, batch.y);
+    const { eps, alpha, steps, attackTraining } = this.budget;
+    const attack = new PGD({ eps, alpha, steps, loss: 'ce', randomStart: 'uniform', rng: state.rng });
+    const xAdv = attack.run(asClassifier(state.f, attackTraining), batch.x, batch.y);
+    const f = asClassifier(state.f, true);
+    try {
+      const loss = updateVariables(state.optF, trainableVariables(state.f, 'at f'), () =>
+        tf.tidy(() => crossEntropy(f(xAdv), batch.y)),
+      );
+      return readLosses({ loss });
+    } finally {
+      xAdv.dispose();
+    }
+  }
+}

@@ -1,0 +1,210 @@
+import * as tf from '@tensorflow/tfjs';
+import { PGD } from '../attacks/pgd.js';
+import { crossEntropy } from '../losses/cross-entropy.js';
+import { klDivBatchMean } from '../losses/kl-div.js';
+import { weightedCrossEntropy } from '../losses/weighted-cross-entropy.js';
+import { asClassifier, asMaskNet } from '../models/adapters.js';
+import { calibrate } from '../ops/index.js';
+import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
+import {
+  BUDGET_KEYS,
+  checkAttackLoss,
+  checkFlag,
+  checkKnownKeys,
+  checkNonNegative,
+  resolveBudget,
+  type AttackBudget,
+  type AttackLossKind,
+} from './method-options.js';
+import { checkBatch, readLosses, trainableVariables, updateVariables } from './step-utils.js';
+
+/** The ablations of the paper's section 5.2.3. */
+export type CatAblation = 'none' | 'A1' | 'A2';
+
+/** Options of {@link CatMethod}; defaults are the spec's CIFAR-10 values. */
+export interface CatOptions extends AttackBudget {
+  /** Loss of the step-1 attack: 'ce' (CAT-cent, default), 'cw' (CAT-cw) or 'kl' (TRADES's). */
+  attackLoss?: AttackLossKind;
+  /** CW confidence for attackLoss 'cw' (CIFAR 50, MNIST 150). Default 50. */
+  kappa?: number;
+  /** Weight of KL(p(x) || p(x_c)) in L_f (CIFAR 5, MNIST 1). Default 5. */
+  a?: number;
+  /** Weight of the CE of the calibrated example in L_g (CIFAR 0.05, MNIST 0.3). Default 0.05. */
+  b?: number;
+  /** 'A2': no mask (m = 1); 'A1': no mask and plain CE instead of the weighted one. Default 'none'. */
+  ablation?: CatAblation;
+  /** Treat the weight (1 - p_y(x)) of step 3 as a constant. Default false (the authors' scripts). */
+  detachWeight?: boolean;
+  /** Treat the KL target p(x) of step 3 as a constant. Default false (the authors' scripts). */
+  detachTarget?: boolean;
+}
+
+const CAT_KEYS = [...BUDGET_KEYS, 'attackLoss', 'kappa', 'a', 'b', 'ablation', 'detachWeight', 'detachTarget'] as const;
+const NAME_BY_LOSS: Record<AttackLossKind, string> = { ce: 'cat-cent', cw: 'cat-cw', kl: 'cat-kl' };
+
+/**
+ * Calibrated Adversarial Training (Huang et al. 2021), the four steps of SPEC.md:
+ * 1. `x_adv = PGD_K(f, x, y)` (CE or CW), a constant;
+ * 2. `m = g(x_adv)`, `x_c = clip(x + m * (x_adv - x), 0, 1)`;
+ * 3. step f only on `L_f = mean CE(f(x), y) (1 - p_y(x) + 1e-7) + a KL(p(x) || p(x_c))`;
+ * 4. with the updated f, recompute `x_c` and step g only on
+ *    `L_g = KL(p(x_adv) || p(x_c)) + b mean CE(f(x_c), y)`.
+ *
+ * Model modes: f and g run in training mode throughout a step, the attack included. Rice et al.'s
+ * robust-overfitting code, which provides the spec's PreAct ResNet-18 and its PGD-10 model
+ * selection, attacks with `model.train()`, and we assume the CAT CIFAR scripts kept that (they
+ * were not available to check). `attackTraining: false` attacks in inference mode instead. The
+ * MNIST networks have no BatchNorm, so there the choice changes nothing.
+ */
+export class CatMethod implements TrainMethod {
+  readonly name: string;
+  readonly needsMask: boolean;
+  readonly eps: number;
+  readonly alpha: number;
+  readonly steps: number;
+  readonly attackTraining: boolean;
+  readonly attackLoss: AttackLossKind;
+  readonly kappa: number;
+  readonly a: number;
+  readonly b: number;
+  readonly ablation: CatAblation;
+  readonly detachWeight: boolean;
+  readonly detachTarget: boolean;
+
+  constructor(options: CatOptions = {}) {
+    const where = 'cat';
+    checkKnownKeys(where, options, CAT_KEYS);
+    const budget = resolveBudget(where, options, true);
+    this.eps = budget.eps;
+    this.alpha = budget.alpha;
+    this.steps = budget.steps;
+    this.attackTraining = budget.attackTraining;
+    this.attackLoss = checkAttackLoss(where, options.attackLoss ?? 'ce');
+    this.kappa = checkNonNegative(where, 'kappa', options.kappa ?? 50);
+    this.a = checkNonNegative(where, 'a', options.a ?? 5);
+    this.b = checkNonNegative(where, 'b', options.b ?? 0.05);
+    const ablation = options.ablation ?? 'none';
+    if (!['none', 'A1', 'A2'].includes(ablation)) {
+      throw new Error(`${where}: ablation must be 'none', 'A1' or 'A2', got '${String(ablation)}'`);
+    }
+    this.ablation = ablation;
+    this.detachWeight = checkFlag(where, 'detachWeight', options.detachWeight, false);
+    this.detachTarget = checkFlag(where, 'detachTarget', options.detachTarget, false);
+    this.needsMask = ablation === 'none';
+    this.name = NAME_BY_LOSS[this.attackLoss] + (ablation === 'none' ? '' : `-${ablation}`);
+  }
+
+  /** One training step on `batch`; returns the loss terms as numbers. See {@link TrainMethod}. */
+  step(state: TrainState, batch: Batch): StepLosses {
+    checkBatch(this.name, batch.x, batch.y);
+    const xAdv = this.perturb(state, batch);
+    try {
+      const terms: Record<string, tf.Scalar> = this.classifierTerms(state, batch, xAdv);
+      if (this.needsMask) Object.assign(terms, this.maskTerms(state, batch, xAdv));
+      return readLosses(terms);
+    } finally {
+      xAdv.dispose();
+    }
+  }
+
+  /** Step 1: the adversarial example `x + delta` (a constant; the caller disposes it). */
+  perturb(state: TrainState, batch: Batch): tf.Tensor4D {
+    const attack = new PGD({
+      eps: this.eps,
+      alpha: this.alpha,
+      steps: this.steps,
+      loss: this.attackLoss,
+      kappa: this.kappa,
+      randomStart: true,
+      rng: state.rng,
+    });
+    return attack.run(asClassifier(state.f, this.attackTraining), batch.x, batch.y);
+  }
+
+  /** Steps 2 and 3: calibrate with the current g, then update f only. Returns the f-loss terms. */
+  updateClassifier(state: TrainState, batch: Batch, xAdv: tf.Tensor4D): StepLosses {
+    return readLosses(this.classifierTerms(state, batch, xAdv));
+  }
+
+  /** Step 4: recompute the mask with the current f, then update g only. Returns the g-loss terms. */
+  updateMask(state: TrainState, batch: Batch, xAdv: tf.Tensor4D): StepLosses {
+    return readLosses(this.maskTerms(state, batch, xAdv));
+  }
+
+  /** The calibrated example `clip(x + g(x_adv) * (x_adv - x), 0, 1)`; `x_adv` itself under A1/A2. */
+  calibrated(state: TrainState, x: tf.Tensor4D, xAdv: tf.Tensor4D): tf.Tensor4D {
+    if (!this.needsMask) return tf.clone(xAdv);
+    const g = this.maskNet(state);
+    return tf.tidy(() => calibrate(x, tf.sub(xAdv, x) as tf.Tensor4D, asMaskNet(g, true)(xAdv)));
+  }
+
+  /**
+   * `L_f` of step 3 given the classifier's logits on `x` and on the calibrated example (the
+   * natural term is plain CE under ablation A1).
+   */
+  classifierLoss(
+    naturalLogits: tf.Tensor2D,
+    calibratedLogits: tf.Tensor2D,
+    y: tf.Tensor1D,
+  ): { loss: tf.Scalar; ce: tf.Scalar; kl: tf.Scalar } {
+    const ce =
+      this.ablation === 'A1'
+        ? crossEntropy(naturalLogits, y)
+        : weightedCrossEntropy(naturalLogits, y, { detachWeight: this.detachWeight });
+    const kl = klDivBatchMean(naturalLogits, calibratedLogits, { detachTarget: this.detachTarget });
+    const loss = tf.tidy(() => tf.add(ce, tf.mul(kl, this.a)) as tf.Scalar);
+    return { loss, ce, kl };
+  }
+
+  /** `L_g` of step 4 given the classifier's logits on `x_adv` and on the calibrated example. */
+  maskLoss(advLogits: tf.Tensor2D, calibratedLogits: tf.Tensor2D, y: tf.Tensor1D): { loss: tf.Scalar; kl: tf.Scalar; ce: tf.Scalar } {
+    const kl = klDivBatchMean(advLogits, calibratedLogits);
+    const ce = crossEntropy(calibratedLogits, y);
+    const loss = tf.tidy(() => tf.add(kl, tf.mul(ce, this.b)) as tf.Scalar);
+    return { loss, kl, ce };
+  }
+
+  private classifierTerms(state: TrainState, batch: Batch, xAdv: tf.Tensor4D): Record<string, tf.Scalar> {
+    const { x, y } = batch;
+    const xCal = this.calibrated(state, x, xAdv);
+    const f = asClassifier(state.f, true);
+    let ce: tf.Scalar | undefined;
+    let kl: tf.Scalar | undefined;
+    try {
+      const lossF = updateVariables(state.optF, trainableVariables(state.f, `${this.name} f`), () => {
+        const terms = this.classifierLoss(f(x), f(xCal), y);
+        ce = tf.keep(terms.ce);
+        kl = tf.keep(terms.kl);
+        return terms.loss;
+      });
+      const ceName = this.ablation === 'A1' ? 'ce' : 'ce_weighted';
+      return { loss_f: lossF, [ceName]: ce as tf.Scalar, kl: kl as tf.Scalar };
+    } finally {
+      xCal.dispose();
+    }
+  }
+
+  private maskTerms(state: TrainState, batch: Batch, xAdv: tf.Tensor4D): Record<string, tf.Scalar> {
+    const { x, y } = batch;
+    const g = this.maskNet(state);
+    if (state.optG === undefined) throw new Error(`${this.name}: state.optG (the mask net's optimiser) is missing`);
+    const f = asClassifier(state.f, true);
+    const mask = asMaskNet(g, true);
+    let kl: tf.Scalar | undefined;
+    let ce: tf.Scalar | undefined;
+    // Only g's variables are listed, so f takes part in the gradient but never steps.
+    const lossG = updateVariables(state.optG, trainableVariables(g, `${this.name} g`), () => {
+      const xCal = calibrate(x, tf.sub(xAdv, x) as tf.Tensor4D, mask(xAdv));
+      const terms = this.maskLoss(f(xAdv), f(xCal), y);
+      kl = tf.keep(terms.kl);
+      ce = tf.keep(terms.ce);
+      return terms.loss;
+    });
+    return { loss_g: lossG, kl_g: kl as tf.Scalar, ce_g: ce as tf.Scalar };
+  }
+
+  private maskNet(state: TrainState): tf.LayersModel {
+    if (state.g === undefined) throw new Error(`${this.name}: state.g (the mask network) is missing; CAT needs one`);
+    return state.g;
+  }
+}

@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import { PGD } from '../attacks/pgd.js';
+import { martLoss } from '../losses/mart.js';
+import { asClassifier } from '../models/adapters.js';
+import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
+import { BUDGET_KEYS, checkKnownKeys, checkNonNegative, resolveBudget, type AttackBudget } from './method-options.js';
+import { checkBatch, readLosses, trainableVariables, updateVariables } from './step-utils.js';
+
+/** Options of {@link MartMethod}. */
+export interface MartOptions extends AttackBudget {
+  /** Weight of the misclassification-aware KL term. Default 6. */
+  lambda?: number;
+}
+
+/**
+ * MART (Wang et al. 2020): `BCE(p(x'), y) + lambda KL(p(x) || p(x')) (1 - p_y(x))`, `x'` from
+ * PGD-CE. As in the MART code the attack starts at `x + 0.001 N(0, 1)` (not U(-eps, eps)) and
+ * runs in inference mode.
+ */
+export class MartMethod implements TrainMethod {
+  readonly name = 'mart';
+  readonly needsMask = false;
+  readonly budget: Required<AttackBudget>;
+  readonly lambda: number;
+
+  constructor(options: MartOptions = {}) {
+    checkKnownKeys('mart', options, [...BUDGET_KEYS, 'lambda']);
+    this.budget = resolveBudget('mart', options, false);
+    this.lambda = checkNonNegative('mart', 'lambda', options.lambda ?? 6);
+  }
+
+  /** One training step on `batch`; returns the loss terms as numbers. See {@link TrainMethod}. */
+  step(state: TrainState, batch: Batch): StepLosses {
+    checkBatch(this.name, batch.x, batch.y);
+    const { eps, alpha, steps, attackTraining } = this.budget;
+    const attack = new PGD({ eps, alpha, steps, loss: 'ce', randomStart: 'normal', rng: state.rng });
+    const xAdv = attack.run(asClassifier(state.f, attackTraining), batch.x, batch.y);
+    const f = asClassifier(state.f, true);
+    let bce: tf.Scalar | undefined;
+    let kl: tf.Scalar | undefined;
+    try {
+      const loss = updateVariables(state.optF, trainableVariables(state.f, 'mart f'), () => {
+        const terms = martLoss(f(batch.x), f(xAdv), batch.y, this.lambda);
+        bce = tf.keep(terms.bce);
+        kl = tf.keep(terms.kl);
+        return terms.loss;
+      });
+      return readLosses({ loss, bce: bce as tf.Scalar, kl: kl as tf.Scalar });
+    } finally {
+      xAdv.dispose();
+    }
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Registry-driven: every attack name in ATTACK_NAMES gets these invariant tests, so a new attack
+ * is tested by registering it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ATTACK_NAMES, asClassifier, createAttack, Rng } from '@cat/core';
+import {
+  accuracy,
+  randomBatch,
+  tinyClassifier,
+  TOY_SHAPE,
+  toyBatch,
+  trainedToyClassifier,
+} from '../../packages/core/test/attacks/tiny-models.js';
+
+let trained: tf.LayersModel;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  trained = trainedToyClassifier(7);
+});
+afterAll(() => trained.dispose());
+
+/** max |a - b| and the range of `a`, read back at once. */
+function stats(xAdv: tf.Tensor, x: tf.Tensor): { maxDelta: number; min: number; max: number } {
+  const [maxDelta, min, max] = tf.tidy(() =>
+    Array.from(tf.stack([tf.max(tf.abs(tf.sub(xAdv, x))), tf.min(xAdv), tf.max(xAdv)]).dataSync()),
+  );
+  return { maxDelta, min, max };
+}
+
+describe.each(ATTACK_NAMES.map((n) => [n]))('attack %s', (name) => {
+  it('keeps |x_adv - x| <= eps, x_adv in [0,1], shape and dtype, on random inputs and models', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 3, max: 6 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 2, max: 4 }),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        (n, hw, c, classes, eps, seed) => {
+          const shape: [number, number, number] = [hw, hw, c];
+          const model = tinyClassifier(shape, classes, seed);
+          const { x, y } = randomBatch(new Rng(seed), n, shape, classes);
+          // Few steps keep the property runs fast; the step count does not change the invariants.
+          // No dataset: the step is 2.5 eps / steps, so iterates reach the edge of the eps ball.
+          const attack = createAttack(name.replace(/\d+/, (s) => String(Math.min(Number(s), 5))), { eps, seed });
+          const xBefore = x.dataSync().slice();
+          const xAdv = attack.run(asClassifier(model), x, y);
+          try {
+            expect(xAdv.shape).toEqual(x.shape);
+            expect(xAdv.dtype).toBe('float32');
+            const s = stats(xAdv, x);
+            expect(s.maxDelta).toBeLessThanOrEqual(eps + 1e-6);
+            expect(s.min).toBeGreaterThanOrEqual(0);
+            expect(s.max).toBeLessThanOrEqual(1);
+            expect(x.isDisposed).toBe(false);
+            expect(Array.from(x.dataSync())).toEqual(Array.from(xBefore));
+          } finally {
+            tf.dispose([xAdv, x, y]);
+            model.dispose();
+          }
+        },
+      ),
+      { numRuns: 8, seed: 42 },
+    );
+  });
+
+  it('runs at its full strength without leaking tensors, and lowers accuracy on a trained model', () => {
+    const { x, y } = toyBatch(new Rng(99), 30);
+    const f = asClassifier(trained);
+    // A step of eps/4 lets even 10 steps cross the toy problem's margin.
+    const attack = createAttack(name, { eps: 0.3, alpha: 0.075, seed: 1 });
+    const clean = accuracy(f, x, y);
+    tf.dispose(attack.run(f, x, y)); // warm-up: kernels may cache tensors on first use
+    const before = tf.memory().numTensors;
+    const xAdv = attack.run(f, x, y);
+    const robust = accuracy(f, xAdv, y);
+    xAdv.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(clean).toBeGreaterThan(0.9);
+    expect(robust).toBeLessThan(clean);
+    tf.dispose([x, y]);
+  });
+});
+
+// Other attacks in SPEC but outside this registry (Square) belong to the evaluation suite.
+it('the registry lists the spec evaluation attacks', () => {
+  for (const n of ['fgsm', 'pgd20', 'pgd100', 'pgd10', 'cw']) expect(ATTACK_NAMES).toContain(n);
+  expect(TOY_SHAPE).toEqual([6, 6, 1]);
+});
+
+describe.each([['pgd5'], ['cw5'], ['pgd5-kl']])('restarts of %s', (name) => {
+  it('never raise accuracy over the first run from the same seed, on random models and inputs', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.double({ min: 0.01, max: 0.3, noNaN: true }), (seed, eps) => {
+        const model = tinyClassifier(TOY_SHAPE, 3, seed);
+        const f = asClassifier(model);
+        const { x, y } = randomBatch(new Rng(seed), 8, TOY_SHAPE, 3);
+        const one = createAttack(`${name}:randomStart=true`, { eps, seed }).run(f, x, y);
+        const three = createAttack(`${name}:randomStart=true,restarts=3`, { eps, seed }).run(f, x, y);
+        try {
+          expect(accuracy(f, three, y)).toBeLessThanOrEqual(accuracy(f, one, y));
+        } finally {
+          tf.dispose([one, three, x, y]);
+          model.dispose();
+        }
+      }),
+      { numRuns: 6, seed: 7 },
+    );
+  });
+});
