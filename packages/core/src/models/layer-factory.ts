@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { SeededInit } from './init.js';
+import { PaddedConv2D } from './padded-conv2d-layer.js';
 
 type Sym = tf.SymbolicTensor;
 
@@ -31,40 +32,32 @@ export class LayerFactory {
   }
 
   /**
-   * `nn.Conv2d(in, filters, kernel, stride, padding=pad, bias)`. tfjs's 'same' padding is
-   * asymmetric for stride 2 on even sizes (0 before, 1 after; PyTorch pads `pad` on both sides),
-   * so only the stride-1 case with `pad = (kernel - 1) / 2` uses 'same'; every other padded
-   * conv is an explicit `zeroPadding2d(pad)` followed by a 'valid' conv, which is PyTorch's
-   * arithmetic exactly (28 -> 14 -> 7 for the MNIST CNN's stride-2 convs).
+   * `nn.Conv2d(in, filters, kernel, stride, padding=pad, bias)` as one {@link PaddedConv2D}: the
+   * padding is the conv kernel's numeric `pad`, PyTorch's symmetric arithmetic (28 -> 14 -> 7
+   * for the MNIST CNN's stride-2 convs), with no separate padding layer whose PadV2/Slice
+   * kernels would run on every pass. Every conv uses it, including the stride-1 ones where
+   * tfjs's 'same' would agree, so there is one code path (and the same kernels either way).
    */
   conv(x: Sym, name: string, o: ConvOptions): Sym {
-    const stride = o.stride ?? 1;
-    const pad = o.pad ?? 0;
     const useBias = o.bias ?? false;
     const inChannels = x.shape[x.shape.length - 1];
     if (inChannels == null) throw new Error(`conv ${name}: input channel count is unknown`);
-    let padding: 'same' | 'valid' = 'valid';
-    if (pad > 0 && stride === 1 && 2 * pad === o.kernel - 1) {
-      padding = 'same';
-    } else if (pad > 0) {
-      x = tf.layers.zeroPadding2d({ padding: pad, name: `${name}.pad` }).apply(x) as Sym;
-    }
+    // Kernel seed first, then bias: the order fixes which seed each initialiser gets.
     const kernelInitializer =
       o.init === 'kaiming-normal-fan-out'
         ? this.init.kaimingNormalFanOut(o.kernel, o.filters)
         : this.init.torchWeight();
-    return tf.layers
-      .conv2d({
-        name,
-        filters: o.filters,
-        kernelSize: o.kernel,
-        strides: stride,
-        padding,
-        useBias,
-        kernelInitializer,
-        biasInitializer: useBias ? this.init.torchBias(inChannels * o.kernel * o.kernel) : undefined,
-      })
-      .apply(x) as Sym;
+    const biasInitializer = useBias ? this.init.torchBias(inChannels * o.kernel * o.kernel) : undefined;
+    return new PaddedConv2D({
+      name,
+      filters: o.filters,
+      kernelSize: o.kernel,
+      strides: o.stride ?? 1,
+      pad: o.pad ?? 0,
+      useBias,
+      kernelInitializer,
+      biasInitializer,
+    }).apply(x) as Sym;
   }
 
   /**

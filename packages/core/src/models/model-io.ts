@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 // Side-effect imports: a saved model names these custom layers, so they must be registered.
 import './normalize-layer.js';
+import './padded-conv2d-layer.js';
 import './resize-nearest-layer.js';
 
 /** File names inside a model directory. */

@@ -1,0 +1,111 @@
+/**
+ * Types of the native addon (hand-written: @napi-rs/cli generates none without the napi crate).
+ * Every function is synchronous, borrows its Float32Array arguments without copying and writes
+ * its result into the `out` array the caller allocated. Wrong argument types throw a TypeError,
+ * bad shapes an Error with code `CAT_NATIVE`. Argument order: inputs, optional inputs, outputs,
+ * attributes. See native/README.md.
+ */
+
+declare namespace addon {
+  /** Activation names of tfjs's fused ops that the native kernels fuse. */
+  export type NativeActivation = 'linear' | 'relu' | 'relu6' | 'leakyrelu' | 'sigmoid' | 'elu';
+
+  /**
+   * Convolution geometry, 15 integers in this order: batch, inH, inW, inC, filterH, filterW, outC,
+   * strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW.
+   */
+  export type ConvGeometry = number[];
+
+  export interface NativeAddon {
+    /** JSON text: `{"version", "device", "threads", "cuda"}`. */
+    info(): string;
+    /** Conv2D / FusedConv2D, NHWC, filter [kh, kw, cin, cout]; `bias` [cout] or null. */
+    conv2d(
+      x: Float32Array,
+      filter: Float32Array,
+      bias: Float32Array | null,
+      out: Float32Array,
+      geometry: ConvGeometry,
+      activation: NativeActivation,
+      leakyAlpha: number,
+    ): void;
+    /** Gradient of Conv2D against its input: `dy` [n, outH, outW, outC] into `dx` [n, inH, inW, inC]. */
+    conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
+    /** Gradient of Conv2D against its filter, into `dw` [kh, kw, cin, cout]. */
+    conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: ConvGeometry): void;
+    /**
+     * Batched matmul `out[b] = op(a[b]) x op(b[b])` (a batch of 1 broadcasts), then bias [n] and
+     * activation. `dims` is [batchA, batchB, m, n, k].
+     */
+    matmul(
+      a: Float32Array,
+      b: Float32Array,
+      bias: Float32Array | null,
+      out: Float32Array,
+      dims: [number, number, number, number, number],
+      transposeA: boolean,
+      transposeB: boolean,
+      activation: NativeActivation,
+      leakyAlpha: number,
+    ): void;
+    // native part B: add one signature per op below.
+    /**
+     * Element-wise `out = op(a, b)` with a broadcast per operand. `op`: 0 Add, 1 Sub, 2 Mul,
+     * 3 RealDiv, 4 Maximum, 5 Minimum, 6 SquaredDifference. Mode: 0 same shape as `out`,
+     * 1 scalar, 2 inner (element `i % block`, e.g. `[C]` on NHWC), 3 outer (element
+     * `i / block`, e.g. `[R, 1]` on `[R, block]`); `block` is ignored for modes 0 and 1.
+     */
+    binary(a: Float32Array, b: Float32Array, out: Float32Array, op: number, aMode: number, aBlock: number, bMode: number, bBlock: number): void;
+    /**
+     * Element-wise `out = op(x)`. `op`: 0 Relu, 1 LeakyRelu(p0), 2 Sigmoid, 3 Step(p0), 4 Sign,
+     * 5 Exp, 6 Log, 7 Neg, 8 Square, 9 Sqrt, 10 Rsqrt, 11 Abs, 12 ClipByValue(p0, p1).
+     */
+    unary(x: Float32Array, out: Float32Array, op: number, p0: number, p1: number): void;
+    /**
+     * Sum (0), Max (1) or Mean (2) of `x` viewed as `[outer, inner]`: over the last axis into
+     * `outer` values, or over the leading axes into `inner` values.
+     */
+    reduce(x: Float32Array, out: Float32Array, op: number, outer: number, inner: number, overLeadingAxes: boolean): void;
+    /** Row-wise softmax of `[rows, cols]`. */
+    softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+    /** Row-wise log-softmax of `[rows, cols]`. */
+    logSoftmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
+    /** Gradient of log-softmax from its output `y`: `dx = dy - exp(y) * rowSum(dy)`. */
+    logSoftmaxGrad(dy: Float32Array, y: Float32Array, dx: Float32Array, rows: number, cols: number): void;
+    /** Per-row `KL(softmax(p) || softmax(q))` into `out` [rows]. */
+    klDiv(pLogits: Float32Array, qLogits: Float32Array, out: Float32Array, rows: number, cols: number): void;
+    /** Gradients of `sum(dy * klDiv(p, q))` (`dy` [rows]) with respect to both logit matrices. */
+    klDivGrad(dy: Float32Array, pLogits: Float32Array, qLogits: Float32Array, dp: Float32Array, dq: Float32Array, rows: number, cols: number): void;
+    /** Per-row `-sum(labels * logSoftmax(logits))` into `out` [rows]. */
+    softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, out: Float32Array, rows: number, cols: number): void;
+    /** Gradients of `sum(dy * softmaxCrossEntropy)` with respect to logits and labels. */
+    softmaxCrossEntropyGrad(dy: Float32Array, logits: Float32Array, labels: Float32Array, dLogits: Float32Array, dLabels: Float32Array, rows: number, cols: number): void;
+    /** `out = clip(clip(xAdv + alpha * sign(grad), x - eps, x + eps), 0, 1)`. */
+    signStepProject(xAdv: Float32Array, grad: Float32Array, x: Float32Array, out: Float32Array, alpha: number, eps: number): void;
+    /** `out = clip(x + mask * delta, 0, 1)` (all the same length). */
+    calibrate(x: Float32Array, delta: Float32Array, mask: Float32Array, out: Float32Array): void;
+    /** Gradients of `sum(dy * calibrate(x, delta, mask))` with respect to x, delta and mask. */
+    calibrateGrad(dy: Float32Array, x: Float32Array, delta: Float32Array, mask: Float32Array, dx: Float32Array, dDelta: Float32Array, dMask: Float32Array): void;
+    /**
+     * FusedBatchNorm: `out = offset + (x - mean) * scale / sqrt(variance + eps)`, each parameter
+     * indexed modulo its length (`[C]` on NHWC); `scale`/`offset` null mean 1/0.
+     */
+    batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, offset: Float32Array | null, out: Float32Array, varianceEpsilon: number): void;
+    /** ResizeNearestNeighbor, NHWC; `dims` is [batch, inH, inW, outH, outW, channels]. */
+    resizeNearest(images: Float32Array, out: Float32Array, dims: number[], alignCorners: boolean, halfPixelCenters: boolean): void;
+    /**
+     * ResizeNearestNeighborGrad, the exact adjoint of `resizeNearest`: `dy` [batch, outH, outW, c]
+     * into `dx` [batch, inH, inW, c].
+     */
+    resizeNearestGrad(dy: Float32Array, dx: Float32Array, dims: number[], alignCorners: boolean, halfPixelCenters: boolean): void;
+    /** Slice: `out = x[begin .. begin + size]`, all three arrays of length `rank`. */
+    slice(x: Float32Array, out: Float32Array, rank: number, inShape: number[], begin: number[], size: number[]): void;
+    /** PadV2: `x` padded by `padBefore[d]` / `padAfter[d]` copies of `constantValue` per dim. */
+    pad(x: Float32Array, out: Float32Array, rank: number, inShape: number[], padBefore: number[], padAfter: number[], constantValue: number): void;
+    /** Tile: `out` repeats `x` (shape `inShape`) `reps[d]` times along each dim. */
+    tile(x: Float32Array, out: Float32Array, rank: number, inShape: number[], reps: number[]): void;
+  }
+}
+
+declare const addon: addon.NativeAddon;
+export = addon;

@@ -1,0 +1,210 @@
+//! Sum, Max and Mean of a row-major `[outer, inner]` view, either over the last axis (`inner`,
+//! giving `[outer]`: logits rows) or over the leading axes (`outer`, giving `[inner]`: batch-norm
+//! statistics and bias gradients over N,H,W of NHWC). Sums accumulate in f64 like tfjs's CPU
+//! kernels (JS numbers), so long reductions (100*28*28 per channel) keep f32 precision.
+
+use crate::chunked::PAR_MIN_ELEMS;
+use crate::error::{check_len, KernelResult};
+use rayon::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReduceOp {
+    Sum = 0,
+    Max = 1,
+    Mean = 2,
+}
+
+impl ReduceOp {
+    pub fn from_code(code: u32) -> Option<ReduceOp> {
+        [ReduceOp::Sum, ReduceOp::Max, ReduceOp::Mean].get(code as usize).copied()
+    }
+}
+
+fn check(x: &[f32], outer: usize, inner: usize, out_len: usize, want_out: usize) -> KernelResult {
+    check_len("reduce: input", outer * inner, x.len())?;
+    check_len("reduce: output", want_out, out_len)
+}
+
+/// Reduces each of the `outer` rows of `inner` elements: `out` has `outer` elements.
+/// `inner == 0` gives 0 for Sum, -inf for Max and NaN for Mean (as 0/0), like tfjs.
+pub fn reduce_last_axis(op: ReduceOp, x: &[f32], outer: usize, inner: usize, out: &mut [f32]) -> KernelResult {
+    check(x, outer, inner, out.len(), outer)?;
+    let row = |r: usize| -> f32 {
+        let v = &x[r * inner..(r + 1) * inner];
+        match op {
+            ReduceOp::Max => max_of(v),
+            ReduceOp::Sum => sum_f64(v) as f32,
+            ReduceOp::Mean => (sum_f64(v) / inner as f64) as f32,
+        }
+    };
+    if x.len() < PAR_MIN_ELEMS {
+        for (r, o) in out.iter_mut().enumerate() {
+            *o = row(r);
+        }
+    } else {
+        // Parallel over output elements, each task at least PAR_MIN_ELEMS input elements.
+        let min_rows = (PAR_MIN_ELEMS / inner.max(1)).max(1);
+        out.par_iter_mut().enumerate().with_min_len(min_rows).for_each(|(r, o)| *o = row(r));
+    }
+    Ok(())
+}
+
+/// Reduces over the `outer` rows: `out[j]` combines `x[r * inner + j]` for all `r`.
+pub fn reduce_leading_axes(op: ReduceOp, x: &[f32], outer: usize, inner: usize, out: &mut [f32]) -> KernelResult {
+    check(x, outer, inner, out.len(), inner)?;
+    if op == ReduceOp::Max {
+        let partial = |rows: std::ops::Range<usize>| {
+            let mut m = vec![f32::NEG_INFINITY; inner];
+            for r in rows {
+                for (m, &v) in m.iter_mut().zip(&x[r * inner..(r + 1) * inner]) {
+                    *m = max2(*m, v);
+                }
+            }
+            m
+        };
+        let m = split_rows(outer, inner, partial, |mut a, b| {
+            for (a, b) in a.iter_mut().zip(b) {
+                *a = max2(*a, b);
+            }
+            a
+        });
+        out.copy_from_slice(&m);
+        return Ok(());
+    }
+    let partial = |rows: std::ops::Range<usize>| {
+        let mut s = vec![0.0f64; inner];
+        for r in rows {
+            for (s, &v) in s.iter_mut().zip(&x[r * inner..(r + 1) * inner]) {
+                *s += v as f64;
+            }
+        }
+        s
+    };
+    let s = split_rows(outer, inner, partial, |mut a, b| {
+        for (a, b) in a.iter_mut().zip(b) {
+            *a += b;
+        }
+        a
+    });
+    let scale = if op == ReduceOp::Mean { 1.0 / outer as f64 } else { 1.0 };
+    for (o, s) in out.iter_mut().zip(s) {
+        *o = (s * scale) as f32;
+    }
+    Ok(())
+}
+
+/// Runs `partial` over row ranges (in parallel when the input is large) and folds the results.
+fn split_rows<T: Send, P, C>(outer: usize, inner: usize, partial: P, combine: C) -> T
+where
+    P: Fn(std::ops::Range<usize>) -> T + Sync,
+    C: Fn(T, T) -> T + Sync,
+{
+    let tasks = rayon::current_num_threads().max(1) * 2;
+    if outer * inner < PAR_MIN_ELEMS || outer < 2 * tasks {
+        return partial(0..outer);
+    }
+    let per = (outer + tasks - 1) / tasks;
+    (0..tasks)
+        .into_par_iter()
+        .map(|t| partial((t * per).min(outer)..((t + 1) * per).min(outer)))
+        .reduce_with(&combine)
+        .unwrap()
+}
+
+#[inline(always)]
+fn max2(a: f32, b: f32) -> f32 {
+    // NaN wins, as with tfjs's `value > max || isNaN(value)`.
+    if b > a || b.is_nan() {
+        b
+    } else {
+        a
+    }
+}
+
+fn max_of(v: &[f32]) -> f32 {
+    v.iter().fold(f32::NEG_INFINITY, |m, &x| max2(m, x))
+}
+
+/// Sum with f64 accumulators in 8 lanes (vectorises; also the order tfjs uses is not needed).
+fn sum_f64(v: &[f32]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let chunks = v.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..8 {
+            acc[k] += c[k] as f64;
+        }
+    }
+    acc.iter().sum::<f64>() + rest.iter().map(|&x| x as f64).sum::<f64>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(n: usize) -> Vec<f32> {
+        (0..n).map(|i| ((i * 7919 + 13) % 1009) as f32 / 100.0 - 5.0).collect()
+    }
+
+    #[test]
+    fn hand_computed() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let mut o2 = [0.0; 2];
+        let mut o3 = [0.0; 3];
+        reduce_last_axis(ReduceOp::Sum, &x, 2, 3, &mut o2).unwrap();
+        assert_eq!(o2, [6.0, 15.0]);
+        reduce_last_axis(ReduceOp::Max, &x, 2, 3, &mut o2).unwrap();
+        assert_eq!(o2, [3.0, 6.0]);
+        reduce_last_axis(ReduceOp::Mean, &x, 2, 3, &mut o2).unwrap();
+        assert_eq!(o2, [2.0, 5.0]);
+        reduce_leading_axes(ReduceOp::Sum, &x, 2, 3, &mut o3).unwrap();
+        assert_eq!(o3, [5.0, 7.0, 9.0]);
+        reduce_leading_axes(ReduceOp::Max, &x, 2, 3, &mut o3).unwrap();
+        assert_eq!(o3, [4.0, 5.0, 6.0]);
+        reduce_leading_axes(ReduceOp::Mean, &x, 2, 3, &mut o3).unwrap();
+        assert_eq!(o3, [2.5, 3.5, 4.5]);
+    }
+
+    #[test]
+    fn matches_naive_loops_small_and_parallel() {
+        // (outer, inner): logits-like rows, and NHWC batch-norm statistics (100*14*14 x 37).
+        for (outer, inner) in [(1, 1), (3, 10), (1, 37), (100 * 14 * 14, 37), (7, 20011), (20011, 3)] {
+            let x = data(outer * inner);
+            for op in [ReduceOp::Sum, ReduceOp::Max, ReduceOp::Mean] {
+                let mut rows = vec![0.0; outer];
+                reduce_last_axis(op, &x, outer, inner, &mut rows).unwrap();
+                let mut cols = vec![0.0; inner];
+                reduce_leading_axes(op, &x, outer, inner, &mut cols).unwrap();
+                for r in 0..outer {
+                    let v = &x[r * inner..(r + 1) * inner];
+                    let want = naive(op, v.iter().copied());
+                    assert!(close(rows[r], want), "{op:?} row {r}: {} vs {want}", rows[r]);
+                }
+                for j in 0..inner {
+                    let want = naive(op, (0..outer).map(|r| x[r * inner + j]));
+                    assert!(close(cols[j], want), "{op:?} col {j}: {} vs {want}", cols[j]);
+                }
+            }
+        }
+    }
+
+    fn naive(op: ReduceOp, it: impl Iterator<Item = f32>) -> f32 {
+        let v: Vec<f32> = it.collect();
+        match op {
+            ReduceOp::Max => v.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b)),
+            ReduceOp::Sum => v.iter().map(|&x| x as f64).sum::<f64>() as f32,
+            ReduceOp::Mean => (v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64) as f32,
+        }
+    }
+
+    fn close(a: f32, b: f32) -> bool {
+        (a - b).abs() <= 1e-5 * (1.0 + b.abs())
+    }
+
+    #[test]
+    fn nan_propagates_through_max() {
+        let mut o = [0.0; 1];
+        reduce_last_axis(ReduceOp::Max, &[1.0, f32::NAN, 2.0], 1, 3, &mut o).unwrap();
+        assert!(o[0].is_nan());
+    }
+}

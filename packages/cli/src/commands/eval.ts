@@ -1,0 +1,375 @@
+/**
+ * `cat-cli eval RUN_DIR...`: the paper's table (Natural, FGSM, PGD-20, PGD-100, CW-inf, Square,
+ * AutoAttack, Avg) for one or more runs, mean ± std over runs that differ only in their seed,
+ * an optional gradient-masking sanity check, and eval.md / eval.json files.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import {
+  asClassifier,
+  availableBackends,
+  createEvalAttack,
+  EVAL_SUITES,
+  evaluate,
+  loadDataset,
+  paperTable,
+  sanityCheck,
+  tableToJson,
+  tableToMarkdown,
+  tableToText,
+  useBackend,
+  type BackendName,
+  type EvalProgress,
+  type EvalResult,
+  type EvalSuite,
+  type ImageSet,
+  type PaperTable,
+  type SanityFinding,
+} from '@cat/core';
+import { loadRun, type LoadedRun } from '@cat/trainer';
+import { CliError } from '../errors.js';
+import { choiceArg, numberArg } from '../options.js';
+
+/** Format tag of eval.json. */
+export const EVAL_JSON_FORMAT = 'cat-eval';
+
+/** What eval.json holds for one run. */
+export interface EvalJson {
+  format: typeof EVAL_JSON_FORMAT;
+  version: 1;
+  run: string;
+  label: string;
+  checkpoint: 'best' | 'last';
+  /** Epochs the evaluated checkpoint had trained. */
+  epoch: number;
+  dataset: string;
+  method: string;
+  seed: number;
+  eps: number;
+  /** Test images evaluated. */
+  n: number;
+  backend: string;
+  attacks: EvalResult['accuracies'];
+  sanity: SanityFinding[];
+  evaluatedAt: string;
+}
+
+/** Options of {@link evalRuns} (the command's flags, parsed). */
+export interface EvalRunOptions {
+  attacks?: string[];
+  suite?: EvalSuite;
+  limit?: number;
+  batch?: number;
+  backend?: BackendName;
+  sanity?: boolean;
+  out?: string;
+  eps?: number;
+  checkpoint?: 'best' | 'last';
+  seed?: number;
+  squareQueries?: number;
+  apgdIter?: number;
+  fabIter?: number;
+  targets?: number;
+  /** Where lines go (default stdout). */
+  log?: (line: string) => void;
+  /** Progress bar stream (default stderr; bars only on a TTY). */
+  progressStream?: NodeJS.WriteStream;
+}
+
+/** The outcome of {@link evalRuns}. */
+export interface EvalRunsResult {
+  runs: EvalJson[];
+  table: PaperTable;
+  sanity: SanityFinding[];
+  /** Files written. */
+  files: string[];
+}
+
+const KNOWN_ATTACKS = ['fgsm', 'pgd20', 'pgd100', 'cw', 'square', 'autoattack', 'apgd-ce', 'apgd-t', 'fab-t'];
+
+/** Checks an attack list: known names or `pgd<N>`, no duplicates. */
+export function parseAttackList(text: string): string[] {
+  const names = text.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  if (names.length === 0) throw new CliError(`--attacks: expected a comma-separated list (${KNOWN_ATTACKS.join(',')}), got '${text}'`);
+  for (const n of names) {
+    if (!KNOWN_ATTACKS.includes(n) && !/^pgd\d+(x\d+)?$/.test(n)) {
+      throw new CliError(`--attacks: unknown attack '${n}' (known: ${KNOWN_ATTACKS.join(', ')}, pgd<N>, pgd<N>x<restarts>)`);
+    }
+  }
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new CliError(`--attacks: '${dup}' is listed twice`);
+  return names;
+}
+
+/** Row label and grouping key of a run: runs differing only in seed (and paths) share a row. */
+function groupOf(run: LoadedRun): { key: string; label: string } {
+  const { seed: _s, out: _o, backend: _b, ...rest } = run.config as unknown as Record<string, unknown>;
+  return { key: JSON.stringify(rest), label: `${run.config.method} (${run.config.arch}, eps ${Number(run.config.eps.toFixed(4))})` };
+}
+
+function progressBar(stream: NodeJS.WriteStream | undefined, title: string) {
+  const s = stream ?? process.stderr;
+  if (!s.isTTY) return { update: (_p: EvalProgress) => {}, stop: () => {} };
+  let bar: cliProgress.SingleBar | null = null;
+  let current = '';
+  const started = new Map<string, number>();
+  const stop = () => {
+    bar?.stop();
+    bar = null;
+  };
+  return {
+    update(p: EvalProgress) {
+      if (p.attack !== current) {
+        stop();
+        current = p.attack;
+        started.set(p.attack, performance.now());
+        bar = new cliProgress.SingleBar(
+          {
+            stream: s,
+            format: `${title} ${p.attackIndex + 1}/${p.attackCount} {attack} [{bar}] {value}/{total} images | {rate} img/s | ETA {eta_formatted}`,
+            hideCursor: true,
+            etaBuffer: 10,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(p.total, 0, { attack: p.attack.padEnd(10), rate: '-' });
+      }
+      const secs = (performance.now() - (started.get(p.attack) ?? performance.now())) / 1000;
+      bar!.update(p.done, { attack: p.attack.padEnd(10), rate: secs > 0 ? (p.done / secs).toFixed(1) : '-' });
+    },
+    stop,
+  };
+}
+
+/** Formats one run's per-attack lines (accuracy, images/s, AutoAttack stages, Square queries). */
+export function describeEval(r: EvalJson): string[] {
+  const lines = [`${r.run}: ${r.method} on ${r.dataset}, checkpoint ${r.checkpoint} (epoch ${r.epoch}), eps ${r.eps}, ${r.n} images, backend ${r.backend}`];
+  for (const a of r.attacks) {
+    let line = `  ${a.name.padEnd(11)} ${(a.accuracy * 100).toFixed(2).padStart(6)}%  ${a.imagesPerSecond.toFixed(1).padStart(8)} img/s`;
+    if (a.queries) line += `  queries mean ${a.queries.mean.toFixed(1)} max ${a.queries.max} of ${a.queries.budget}`;
+    lines.push(line);
+    for (const s of a.stages ?? []) lines.push(`    after ${s.name.padEnd(8)} ${(s.robustAccuracy * 100).toFixed(2).padStart(6)}%  (${s.seconds.toFixed(1)} s)`);
+  }
+  return lines;
+}
+
+/** Loads a run, turning failures into one-line CLI errors. */
+export async function loadRunForCli(dir: string, checkpoint?: 'best' | 'last'): Promise<LoadedRun> {
+  if (!fs.existsSync(dir)) throw new CliError(`${dir}: run directory does not exist`);
+  if (!fs.statSync(dir).isDirectory()) throw new CliError(`${dir}: not a directory (expected a run directory with config.json)`);
+  try {
+    return await loadRun(dir, { checkpoint });
+  } catch (err) {
+    throw new CliError(`cannot load run ${dir}: ${(err as Error).message}`);
+  }
+}
+
+/** Loads each run's test set once per data set. */
+export async function testSetCache(): Promise<(dataset: string) => Promise<ImageSet>> {
+  const cache = new Map<string, ImageSet>();
+  return async (dataset: string) => {
+    if (!cache.has(dataset)) {
+      try {
+        cache.set(dataset, (await loadDataset(dataset as never)).test);
+      } catch (err) {
+        throw new CliError(`cannot load the test set of ${dataset}: ${(err as Error).message}`);
+      }
+    }
+    return cache.get(dataset)!;
+  };
+}
+
+/** Makes `backend` (default the best available) active, as a CLI error when it fails. */
+export async function selectBackend(backend?: BackendName): Promise<BackendName> {
+  const name = backend ?? availableBackends()[0];
+  try {
+    await useBackend(name);
+  } catch (err) {
+    throw new CliError(`--backend ${name}: ${(err as Error).message}`);
+  }
+  return name;
+}
+
+/** Evaluates the runs in `dirs`, prints the table, writes eval.md / eval.json. */
+export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promise<EvalRunsResult> {
+  const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  if (dirs.length === 0) throw new CliError('eval: give at least one RUN_DIR');
+  const attackNames = opts.attacks ?? [...EVAL_SUITES[opts.suite ?? 'paper']];
+  const backend = await selectBackend(opts.backend);
+  if (opts.out) fs.mkdirSync(opts.out, { recursive: true });
+
+  const runs: EvalJson[] = [];
+  const groups = new Map<string, { label: string; runs: EvalResult[] }>();
+  const results: EvalResult[] = [];
+  const files: string[] = [];
+  const testSet = await testSetCache();
+  for (const dir of dirs) {
+    const run = await loadRunForCli(dir, opts.checkpoint);
+    try {
+      const dataset = run.config.dataset;
+      const test = await testSet(dataset);
+      const eps = opts.eps ?? run.config.eps;
+      const ctx = {
+        eps,
+        dataset,
+        seed: opts.seed ?? 0,
+        squareQueries: opts.squareQueries,
+        apgdIter: opts.apgdIter,
+        fabIter: opts.fabIter,
+        nTargetClasses: opts.targets,
+      };
+      const attacks = attackNames.map((name) => {
+        try {
+          return { name, attack: createEvalAttack(name, ctx) };
+        } catch (err) {
+          throw new CliError(`--attacks: ${(err as Error).message}`);
+        }
+      });
+      const bar = progressBar(opts.progressStream, path.basename(path.resolve(dir)));
+      let result: EvalResult;
+      try {
+        result = await evaluate(asClassifier(run.f), test, attacks, {
+          batchSize: opts.batch ?? 100,
+          limit: opts.limit,
+          onProgress: (p) => bar.update(p),
+        });
+      } finally {
+        bar.stop();
+      }
+      const { key, label } = groupOf(run);
+      const g = groups.get(key) ?? { label, runs: [] };
+      g.runs.push(result);
+      groups.set(key, g);
+      results.push(result);
+      const entry: EvalJson = {
+        format: EVAL_JSON_FORMAT,
+        version: 1,
+        run: dir,
+        label,
+        checkpoint: run.checkpoint,
+        epoch: run.state.epoch,
+        dataset,
+        method: run.config.method,
+        seed: run.config.seed,
+        eps,
+        n: result.n,
+        backend,
+        attacks: result.accuracies,
+        sanity: opts.sanity ? sanityCheck(result) : [],
+        evaluatedAt: new Date().toISOString(),
+      };
+      runs.push(entry);
+      for (const line of describeEval(entry)) log(line);
+      // Each run keeps its own result next to its checkpoints, unless --out collects them.
+      if (!opts.out) files.push(...writeEvalFiles(dir, [entry], paperTable([{ label, runs: [result] }])));
+    } finally {
+      run.f.dispose();
+      run.g?.dispose();
+    }
+  }
+
+  // Labels must tell rows apart: number clashing ones.
+  const labels = new Map<string, number>();
+  const rows = [...groups.values()].map((g) => {
+    const k = (labels.get(g.label) ?? 0) + 1;
+    labels.set(g.label, k);
+    return { label: k > 1 ? `${g.label} #${k}` : g.label, runs: g.runs };
+  });
+  const table = paperTable(rows);
+  log('');
+  log(tableToText(table).trimEnd());
+  const sanity = opts.sanity ? [...groups.values()].flatMap((g) => sanityCheck(g.runs).map((f) => ({ ...f, message: `${g.label}: ${f.message}` }))) : [];
+  if (opts.sanity) {
+    log('');
+    if (sanity.length === 0) log('sanity: no signs of gradient masking');
+    for (const f of sanity) log(`sanity: WARNING [${f.check}] ${f.message}`);
+  }
+  if (opts.out) files.push(...writeEvalFiles(opts.out, runs, table, sanity));
+  for (const f of files) log(`wrote ${f}`);
+  return { runs, table, sanity, files };
+}
+
+/** Writes eval.md and eval.json into `dir`; returns their paths. */
+export function writeEvalFiles(dir: string, runs: EvalJson[], table: PaperTable, sanity?: SanityFinding[]): string[] {
+  const findings = sanity ?? runs.flatMap((r) => r.sanity);
+  const md = [
+    '# Evaluation',
+    '',
+    `Accuracy (%) on ${[...new Set(runs.map((r) => r.n))].join('/')} test images, L-inf eps ${[...new Set(runs.map((r) => r.eps))].join('/')}` +
+      (runs.length > 1 ? '; several runs of one configuration give mean ± std.' : '.'),
+    '',
+    tableToMarkdown(table).trimEnd(),
+    '',
+    '## Throughput',
+    '',
+    '| Run | Attack | Accuracy (%) | Images/s |',
+    '|---|---|---:|---:|',
+    ...runs.flatMap((r) => r.attacks.map((a) => `| ${r.run} | ${a.name} | ${(a.accuracy * 100).toFixed(2)} | ${a.imagesPerSecond.toFixed(1)} |`)),
+    ...(findings.length > 0 ? ['', '## Sanity check', '', ...findings.map((f) => `- **${f.check}**: ${f.message}`)] : []),
+    '',
+  ].join('\n');
+  const json = { format: EVAL_JSON_FORMAT, version: 1, table: tableToJson(table), runs, sanity: findings };
+  const mdFile = path.join(dir, 'eval.md');
+  const jsonFile = path.join(dir, 'eval.json');
+  fs.writeFileSync(mdFile, md);
+  fs.writeFileSync(jsonFile, JSON.stringify(json, null, 1) + '\n');
+  return [mdFile, jsonFile];
+}
+
+/** Reads an eval.json written by `cat-cli eval` (errors name the file). */
+export function readEvalJson(file: string): { runs: EvalJson[]; sanity: SanityFinding[] } {
+  let data: any;
+  try {
+    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CliError(`${file}: cannot read eval results (${(err as Error).message})`);
+  }
+  if (data?.format !== EVAL_JSON_FORMAT || !Array.isArray(data.runs)) {
+    throw new CliError(`${file}: not a cat-cli eval result (expected "format": "${EVAL_JSON_FORMAT}" and a "runs" list)`);
+  }
+  return { runs: data.runs, sanity: data.sanity ?? [] };
+}
+
+interface EvalFlags {
+  attacks?: string[];
+  suite?: EvalSuite;
+  limit?: number;
+  batch?: number;
+  backend?: BackendName;
+  sanity?: boolean;
+  out?: string;
+  eps?: number;
+  checkpoint?: 'best' | 'last';
+  seed?: number;
+  squareQueries?: number;
+  apgdIter?: number;
+  fabIter?: number;
+  targets?: number;
+}
+
+/** Registers `eval` on the program. */
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('evaluate runs against FGSM, PGD-20/100, CW-inf, Square and AutoAttack; print and write the paper table')
+    .argument('<run-dirs...>', 'run directories (several seeds of one configuration give mean ± std)')
+    .option('--attacks <list>', `comma-separated attacks (${KNOWN_ATTACKS.join(', ')}, pgd<N>, pgd<N>x<restarts>); overrides --suite`, parseAttackList)
+    .option('--suite <name>', 'paper (fgsm,pgd20,pgd100,cw,square) or autoattack', choiceArg(Object.keys(EVAL_SUITES)), 'paper')
+    .option('--limit <n>', 'evaluate the first N test images', numberArg({ integer: true, min: 1 }))
+    .option('--batch <n>', 'images per batch (default 100)', numberArg({ integer: true, min: 1 }))
+    .option('--backend <name>', 'tfjs backend: native, cpu, wasm, tensorflow (default: the best available)', choiceArg(['native', 'cpu', 'wasm', 'tensorflow']))
+    .option('--eps <eps>', "L-inf budget (default: the run's training eps)", numberArg({ min: 0, max: 1 }))
+    .option('--checkpoint <which>', 'best or last (default best, else last)', choiceArg(['best', 'last']))
+    .option('--seed <n>', 'seed of the attacks’ random streams (default 0)', numberArg({ integer: true, min: 0 }))
+    .option('--square-queries <n>', 'Square query budget (default 5000)', numberArg({ integer: true, min: 1 }))
+    .option('--apgd-iter <n>', 'APGD iterations in AutoAttack (default 100)', numberArg({ integer: true, min: 1 }))
+    .option('--fab-iter <n>', 'FAB-T iterations in AutoAttack (default 100)', numberArg({ integer: true, min: 1 }))
+    .option('--targets <n>', 'target classes of APGD-T and FAB-T (default 9)', numberArg({ integer: true, min: 1 }))
+    .option('--sanity', 'check for signs of gradient masking')
+    .option('--out <dir>', 'write eval.md and eval.json here (default: into each run dir)')
+    .action(async (dirs: string[], flags: EvalFlags) => {
+      await evalRuns(dirs, flags);
+    });
+}

@@ -1,0 +1,32 @@
+/** tfjs's resolved convolution info as the 15-integer geometry array the addon takes. */
+import type { backend_util } from '@tensorflow/tfjs-core';
+import type { ConvGeometry } from '@cat/native';
+
+/** Order fixed by native/binding/src/ops/conv_args.rs (GEOMETRY_FIELDS). */
+export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    info.outHeight,
+    info.outWidth,
+  ];
+}
+
+/**
+ * True when the addon can run this convolution: NHWC, and padding that does not go negative
+ * (tfjs's ceil rounding mode can make the bottom/right padding negative; the cpu kernel handles it).
+ */
+export function nativeConvSupported(info: backend_util.Conv2DInfo): boolean {
+  return info.dataFormat === 'channelsLast' && info.padInfo.top >= 0 && info.padInfo.left >= 0;
+}

@@ -1,0 +1,42 @@
+/**
+ * Element-wise binary kernels on the native backend: Add, Sub, Multiply, RealDiv, Maximum,
+ * Minimum, SquaredDifference over float32 with the broadcasts of `broadcastMode`; anything else
+ * (other dtypes, general broadcasts) runs the cpu kernel.
+ */
+import { backend_util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { broadcastMode } from './broadcast-mode.js';
+
+/** Addon op codes (cat_kernels::binary::BinaryOp). */
+const OPS = {
+  Add: 0,
+  Sub: 1,
+  Multiply: 2,
+  RealDiv: 3,
+  Maximum: 4,
+  Minimum: 5,
+  SquaredDifference: 6,
+} as const;
+
+function binaryConfig(kernelName: keyof typeof OPS): KernelConfig {
+  return {
+    kernelName,
+    backendName: 'native',
+    kernelFunc: (raw) => {
+      const args = raw as unknown as NativeKernelArgs<'a' | 'b'>;
+      const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+      if (!isFloat32(a, b)) return cpuFallback(kernelName, args);
+      const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+      const am = broadcastMode(a.shape, outShape);
+      const bm = broadcastMode(b.shape, outShape);
+      const size = outShape.reduce((x, y) => x * y, 1);
+      if (am === null || bm === null || size === 0) return cpuFallback(kernelName, args);
+      const out = new Float32Array(size);
+      const be = args.backend;
+      addon().binary(values(be, a), values(be, b), out, OPS[kernelName], am[0], am[1], bm[0], bm[1]);
+      return output(be, outShape, out);
+    },
+  };
+}
+
+export const binaryOpConfigs: KernelConfig[] = (Object.keys(OPS) as (keyof typeof OPS)[]).map(binaryConfig);

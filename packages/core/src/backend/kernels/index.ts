@@ -1,0 +1,53 @@
+/**
+ * Every kernel the native backend overrides, one line each (native part B appends here).
+ * Kernels not listed run the cpu backend's implementation on the same memory.
+ */
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2dConfig } from './conv2d.js';
+import { fusedConv2dConfig } from './fused-conv2d.js';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { batchMatMulConfig } from './batch-matmul.js';
+import { fusedMatMulConfig } from './fused-matmul.js';
+// Native part B: element-wise, reductions, batch norm, resize, softmax, fused attack/loss ops.
+import { binaryOpConfigs } from './binary-ops.js';
+import { unaryOpConfigs } from './unary-ops.js';
+import { reductionConfigs } from './reductions.js';
+import { fusedBatchNormConfig } from './fused-batch-norm.js';
+import { resizeNearestNeighborConfig, resizeNearestNeighborGradConfig } from './resize-nearest-neighbor.js';
+import { softmaxConfig } from './softmax.js';
+import { padV2Config, sliceConfig } from './slice-pad.js';
+import { tileConfig } from './tile.js';
+import { catSignStepProjectConfig } from './cat-sign-step-project.js';
+import { catCalibrateConfig, catCalibrateGradConfig } from './cat-calibrate.js';
+import { catLogSoftmaxConfig, catLogSoftmaxGradConfig } from './cat-log-softmax.js';
+import { catKlDivConfig, catKlDivGradConfig } from './cat-kl-div.js';
+import { catSoftmaxCrossEntropyConfig, catSoftmaxCrossEntropyGradConfig } from './cat-softmax-cross-entropy.js';
+
+export const nativeKernels: KernelConfig[] = [
+  conv2dConfig,
+  fusedConv2dConfig,
+  conv2dBackpropInputConfig,
+  conv2dBackpropFilterConfig,
+  batchMatMulConfig,
+  fusedMatMulConfig,
+  ...binaryOpConfigs,
+  ...unaryOpConfigs,
+  ...reductionConfigs,
+  fusedBatchNormConfig,
+  resizeNearestNeighborConfig,
+  resizeNearestNeighborGradConfig,
+  softmaxConfig,
+  sliceConfig,
+  padV2Config,
+  tileConfig,
+  catSignStepProjectConfig,
+  catCalibrateConfig,
+  catCalibrateGradConfig,
+  catLogSoftmaxConfig,
+  catLogSoftmaxGradConfig,
+  catKlDivConfig,
+  catKlDivGradConfig,
+  catSoftmaxCrossEntropyConfig,
+  catSoftmaxCrossEntropyGradConfig,
+];

@@ -1,0 +1,44 @@
+/**
+ * Sum, Max and Mean on the native backend when the reduced axes are the trailing ones (logits
+ * rows) or the leading ones (N,H,W of NHWC: batch-norm statistics, bias gradients). Other axis
+ * sets and non-float32 inputs run the cpu kernel.
+ */
+import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+
+/** Kernel name, addon op code (cat_kernels::reduce::ReduceOp), and its axis attribute. */
+const OPS = [
+  ['Sum', 0, 'axis'],
+  ['Max', 1, 'reductionIndices'],
+  ['Mean', 2, 'axis'],
+] as const;
+
+const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+function reduceConfig([kernelName, code, axisAttr]: (typeof OPS)[number]): KernelConfig {
+  return {
+    kernelName,
+    backendName: 'native',
+    kernelFunc: (raw) => {
+      const args = raw as unknown as NativeKernelArgs<'x'>;
+      const x = args.inputs.x as TensorInfo;
+      const attrs = args.attrs ?? {};
+      const rank = x.shape.length;
+      const axes = util.parseAxisParam(attrs[axisAttr] as number | number[], x.shape).sort((p, q) => p - q);
+      const unique = axes.every((v, i) => i === 0 || v !== axes[i - 1]);
+      const leading = axes.every((v, i) => v === i);
+      const trailing = axes.every((v, i) => v === rank - axes.length + i);
+      if (!isFloat32(x) || axes.length === 0 || !unique || !(leading || trailing) || prod(x.shape) === 0) {
+        return cpuFallback(kernelName, args);
+      }
+      const k = axes.length;
+      const [outer, inner] = leading ? [prod(x.shape.slice(0, k)), prod(x.shape.slice(k))] : [prod(x.shape.slice(0, rank - k)), prod(x.shape.slice(rank - k))];
+      const out = new Float32Array(leading ? inner : outer);
+      addon().reduce(values(args.backend, x), out, code, outer, inner, leading);
+      const shape = attrs.keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+      return output(args.backend, shape, out);
+    },
+  };
+}
+
+export const reductionConfigs: KernelConfig[] = OPS.map(reduceConfig);

@@ -1,0 +1,48 @@
+/**
+ * The `native` tfjs backend: tfjs's cpu backend (same data store, same typed arrays) with the hot
+ * kernels replaced by the Rust addon's. Every kernel not overridden is the cpu one, so any tfjs
+ * model, `tf.grad` and the optimisers run unchanged; gradients are looked up by kernel name, so
+ * autodiff picks up the native backprop kernels by itself.
+ */
+import {
+  copyRegisteredKernels,
+  engine,
+  getKernel,
+  registerBackend,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { nativeKernels } from './kernels/index.js';
+import { loadNativeAddon } from './native-addon.js';
+
+/** The backend's registered name (tfjs backend names may not contain `_`). */
+export const NATIVE_BACKEND = 'native';
+
+/** tfjs's cpu backend with native kernels registered over it (the class adds no behaviour). */
+export class NativeBackend extends MathBackendCPU {}
+
+/**
+ * Registers the `native` backend and its kernels (idempotent). Loads the addon first, so a
+ * missing build fails here with instructions rather than inside tfjs.
+ * @throws Error with code `CAT_NATIVE_MISSING` when the addon is not built.
+ */
+export function registerNativeBackend(): void {
+  loadNativeAddon();
+  if (engine().registryFactory[NATIVE_BACKEND] === undefined) {
+    // Priority 0: never chosen automatically; callers opt in with useBackend('native').
+    registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
+  }
+  if (getKernel('Conv2D', 'cpu') === undefined) {
+    throw new Error("native backend: tfjs's cpu kernels are not registered (import '@tensorflow/tfjs' first)");
+  }
+  if (getKernel('Add', NATIVE_BACKEND) === undefined) {
+    copyRegisteredKernels('cpu', NATIVE_BACKEND);
+  }
+  for (const config of nativeKernels) {
+    // registerKernel over an existing entry only warns and keeps the old one: replace explicitly.
+    if (getKernel(config.kernelName, NATIVE_BACKEND)?.kernelFunc === config.kernelFunc) continue;
+    if (getKernel(config.kernelName, NATIVE_BACKEND)) unregisterKernel(config.kernelName, NATIVE_BACKEND);
+    registerKernel(config);
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * Auto-PGD (Croce & Hein, ICML 2020), L-inf: sign steps with momentum 0.75, a step size that
+ * starts at 2*eps and halves per example at checkpoints where progress stalled, and restarts from
+ * the best point found. `loss: 'ce'` is APGD-CE; `loss: 'dlr-targeted'` is APGD-T, run once per
+ * target class (the 2nd, 3rd, ... most likely classes at the clean input) on the examples still
+ * classified correctly. The checkpoints follow the reference code's form of the published schedule:
+ * the first after 22% of the iterations, then ever shorter intervals (3% less each time, at
+ * least 6%).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Attack, Classifier } from '../types.js';
+import { Rng } from '../util/rng.js';
+import { signStepProject } from '../ops/index.js';
+import { crossEntropyPerExample } from '../losses/cross-entropy.js';
+import { dlrLossPerExample, dlrTargetedLossPerExample } from './losses.js';
+import {
+  checkAttackInput,
+  checkEps,
+  imageMask,
+  lossGradAndLogits,
+  predict,
+  projectLinf,
+  scatterRows,
+  takeRows,
+} from './tensor-util.js';
+
+/** Options of {@link Apgd}. Defaults are AutoAttack's standard ones. */
+export interface ApgdOptions {
+  /** L-inf budget in [0,1] pixel scale. */
+  eps: number;
+  /** Iterations per run (default 100). */
+  nIter?: number;
+  /** Random restarts (untargeted) or runs per target class (targeted); default 1. */
+  nRestarts?: number;
+  /** Loss ascended: cross-entropy, untargeted DLR or targeted DLR (default 'ce'). */
+  loss?: 'ce' | 'dlr' | 'dlr-targeted';
+  /** Target classes for 'dlr-targeted' (default 9, capped at classes - 1). */
+  nTargetClasses?: number;
+  /** Seed or generator for the random starts (default seed 0). */
+  rng?: Rng | number;
+}
+
+/** APGD, L-inf, implementing {@link Attack}. */
+export class Apgd implements Attack {
+  readonly name: string;
+  readonly eps: number;
+  readonly nIter: number;
+  readonly nRestarts: number;
+  readonly loss: 'ce' | 'dlr' | 'dlr-targeted';
+  readonly nTargetClasses: number;
+  private readonly rng: Rng;
+
+  constructor(opts: ApgdOptions) {
+    checkEps('APGD', opts.eps);
+    this.eps = opts.eps;
+    this.nIter = opts.nIter ?? 100;
+    this.nRestarts = opts.nRestarts ?? 1;
+    this.loss = opts.loss ?? 'ce';
+    this.nTargetClasses = opts.nTargetClasses ?? 9;
+    if (!Number.isInteger(this.nIter) || this.nIter < 1) throw new Error(`APGD: nIter must be a positive integer, got ${opts.nIter}`);
+    if (!Number.isInteger(this.nRestarts) || this.nRestarts < 1) throw new Error(`APGD: nRestarts must be a positive integer, got ${opts.nRestarts}`);
+    this.rng = opts.rng instanceof Rng ? opts.rng : new Rng(opts.rng ?? 0);
+    this.name = this.loss === 'ce' ? 'apgd-ce' : this.loss === 'dlr' ? 'apgd-dlr' : 'apgd-t';
+  }
+
+  run(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor4D {
+    checkAttackInput(this.name, x, y);
+    const n = x.shape[0];
+    const labels = y.dataSync();
+    let xAdv = x.clone();
+    const robust = new Array<boolean>(n);
+    const pred0 = predict(model, x);
+    for (let i = 0; i < n; i++) robust[i] = pred0[i] === labels[i];
+
+    // Targets are ranked at the clean input, as in the reference implementation.
+    let ranking: Int32Array | undefined;
+    let classes = 0;
+    if (this.loss === 'dlr-targeted') {
+      const topk = tf.tidy(() => {
+        const z = model(x);
+        classes = z.shape[1];
+        return tf.topk(z, z.shape[1]).indices.dataSync() as Int32Array;
+      });
+      ranking = topk.slice();
+    }
+    const targetRuns = this.loss === 'dlr-targeted' ? Math.min(this.nTargetClasses, classes - 1) : 1;
+
+    for (let t = 0; t < targetRuns; t++) {
+      for (let r = 0; r < this.nRestarts; r++) {
+        const idx: number[] = [];
+        for (let i = 0; i < n; i++) if (robust[i]) idx.push(i);
+        if (idx.length === 0) break;
+        const xs = takeRows(x, idx);
+        const ys = takeRows(y, idx);
+        let target: tf.Tensor1D | undefined;
+        if (ranking) {
+          target = tf.tensor1d(idx.map((i) => ranking![i * classes + t + 1]), 'int32');
+        }
+        const { xBest, fooled } = this.singleRun(model, xs, ys, target);
+        const next = scatterRows(xAdv, idx, xBest);
+        xAdv.dispose();
+        xAdv = next;
+        idx.forEach((i, j) => {
+          if (fooled[j]) robust[i] = false;
+        });
+        tf.dispose([xs, ys, xBest]);
+        target?.dispose();
+      }
+    }
+    return xAdv;
+  }
+
+  private lossFn(y: tf.Tensor1D, target?: tf.Tensor1D): (z: tf.Tensor2D) => tf.Tensor1D {
+    if (this.loss === 'ce') return (z) => crossEntropyPerExample(z, y);
+    if (this.loss === 'dlr') return (z) => dlrLossPerExample(z, y);
+    return (z) => dlrTargetedLossPerExample(z, y, target!);
+  }
+
+  /**
+   * One APGD run on a batch; returns the first misclassified iterate of each example (or the
+   * highest-loss one where none was found) and which examples were fooled.
+   */
+  private singleRun(
+    model: Classifier,
+    x: tf.Tensor4D,
+    y: tf.Tensor1D,
+    target?: tf.Tensor1D,
+  ): { xBest: tf.Tensor4D; fooled: boolean[] } {
+    const n = x.shape[0];
+    const eps = this.eps;
+    const labels = y.dataSync();
+    const lossFn = this.lossFn(y, target);
+    const nIter = this.nIter;
+    let k = Math.max(Math.floor(0.22 * nIter), 1);
+    const nIterMin = Math.max(Math.floor(0.06 * nIter), 1);
+    const sizeDecr = Math.max(Math.floor(0.03 * nIter), 1);
+    const rho = 0.75;
+
+    // Random start: uniform direction scaled so its largest coordinate is eps (reference).
+    let xAdv = tf.tidy(() => {
+      const u = tf.randomUniform(x.shape, -1, 1, 'float32', this.rng.seed());
+      const m = tf.max(tf.abs(u), [1, 2, 3], true);
+      return tf.clipByValue(tf.add(x, tf.mul(tf.div(u, m), eps)), 0, 1) as tf.Tensor4D;
+    });
+
+    const step = new Float32Array(n).fill(2 * eps);
+    const fooled = new Array<boolean>(n).fill(false);
+    let first = lossGradAndLogits(model, xAdv, lossFn);
+    let grad = first.grad;
+    let lossNow = Float32Array.from(first.loss.dataSync());
+    let predNow = tf.tidy(() => tf.argMax(first.logits, 1).dataSync() as Int32Array).slice();
+    tf.dispose([first.logits, first.loss]);
+
+    let xBestAdv = xAdv.clone();
+    for (let i = 0; i < n; i++) fooled[i] = predNow[i] !== labels[i];
+    let xBest = xAdv.clone();
+    let gradBest = grad.clone();
+    const lossBest = Float32Array.from(lossNow);
+    let lossBestLastCheck = Float32Array.from(lossBest);
+    let reducedLastCheck = new Array<boolean>(n).fill(true);
+    // lossSteps[s] is the loss after step s; index -1 (the start) is kept in lossStart.
+    const lossStart = Float32Array.from(lossNow);
+    const lossSteps: Float32Array[] = [];
+    let sinceCheck = 0;
+    let xOld = xAdv.clone();
+
+    for (let i = 0; i < nIter; i++) {
+      const a = i > 0 ? 0.75 : 1.0;
+      const z = this.signStep(xAdv, grad, x, step);
+      const next = tf.tidy(() => {
+        const moved = tf.add(tf.add(xAdv, tf.mul(tf.sub(z, xAdv), a)), tf.mul(tf.sub(xAdv, xOld), 1 - a));
+        return projectLinf(moved as tf.Tensor4D, x, eps);
+      });
+      z.dispose();
+      xOld.dispose();
+      xOld = xAdv;
+      xAdv = next;
+      grad.dispose();
+
+      const res = lossGradAndLogits(model, xAdv, lossFn);
+      grad = res.grad;
+      lossNow = Float32Array.from(res.loss.dataSync());
+      predNow = tf.tidy(() => tf.argMax(res.logits, 1).dataSync() as Int32Array).slice();
+      tf.dispose([res.logits, res.loss]);
+
+      const newlyFooled = new Array<boolean>(n);
+      const improved = new Array<boolean>(n);
+      let anyFooled = false;
+      let anyImproved = false;
+      for (let e = 0; e < n; e++) {
+        newlyFooled[e] = !fooled[e] && predNow[e] !== labels[e];
+        if (newlyFooled[e]) {
+          fooled[e] = true;
+          anyFooled = true;
+        }
+        improved[e] = lossNow[e] > lossBest[e];
+        if (improved[e]) {
+          lossBest[e] = lossNow[e];
+          anyImproved = true;
+        }
+      }
+      if (anyFooled) xBestAdv = replaceWhere(xBestAdv, newlyFooled, xAdv);
+      if (anyImproved) {
+        xBest = replaceWhere(xBest, improved, xAdv);
+        gradBest = replaceWhere(gradBest, improved, grad);
+      }
+      lossSteps.push(lossNow);
+      sinceCheck++;
+
+      if (sinceCheck === k) {
+        const reduce = new Array<boolean>(n);
+        let anyReduce = false;
+        for (let e = 0; e < n; e++) {
+          // Condition 1: the loss rose in at most rho * k of the last k steps.
+          let ups = 0;
+          for (let c = 0; c < k; c++) {
+            const cur = lossSteps[i - c][e];
+            const prev = i - c - 1 >= 0 ? lossSteps[i - c - 1][e] : lossStart[e];
+            if (cur > prev) ups++;
+          }
+          const oscillating = ups <= k * rho;
+          // Condition 2: the step size was not reduced last time and the best loss did not move.
+          const stalled = !reducedLastCheck[e] && lossBestLastCheck[e] >= lossBest[e];
+          reduce[e] = oscillating || stalled;
+          if (reduce[e]) {
+            step[e] /= 2;
+            anyReduce = true;
+          }
+        }
+        reducedLastCheck = reduce;
+        lossBestLastCheck = Float32Array.from(lossBest);
+        if (anyReduce) {
+          xAdv = replaceWhere(xAdv, reduce, xBest);
+          grad = replaceWhere(grad, reduce, gradBest);
+        }
+        sinceCheck = 0;
+        k = Math.max(k - sizeDecr, nIterMin);
+      }
+    }
+
+    const out = tf.tidy(() => tf.where(imageMask(fooled), xBestAdv, xBest) as tf.Tensor4D);
+    tf.dispose([xAdv, xOld, grad, xBest, gradBest, xBestAdv]);
+    return { xBest: out, fooled };
+  }
+
+  /**
+   * The sign step with a per-example step size. The shared fused op takes one scalar step, so
+   * examples are grouped by step size (few distinct values: 2*eps halved a few times).
+   */
+  private signStep(xAdv: tf.Tensor4D, grad: tf.Tensor4D, x: tf.Tensor4D, step: Float32Array): tf.Tensor4D {
+    const sizes = [...new Set(Array.from(step))];
+    let out = signStepProject(xAdv, grad, x, sizes[0], this.eps);
+    for (let s = 1; s < sizes.length; s++) {
+      const mask = Array.from(step, (v) => v === sizes[s]);
+      const other = signStepProject(xAdv, grad, x, sizes[s], this.eps);
+      out = replaceWhere(out, mask, other);
+      other.dispose();
+    }
+    return out;
+  }
+}
+
+/** `where(mask, source, target)` per example; disposes the old `target` and returns the new one. */
+function replaceWhere(target: tf.Tensor4D, mask: boolean[], source: tf.Tensor4D): tf.Tensor4D {
+  const next = tf.tidy(() => tf.where(imageMask(mask), source, target) as tf.Tensor4D);
+  target.dispose();
+  return next;
+}

@@ -1,0 +1,236 @@
+/**
+ * FAB-T (Croce & Hein, ICML 2020), targeted, L-inf: a minimum-norm attack. Each iteration
+ * linearises the decision boundary between the true class and the target class, projects both the
+ * current iterate and the clean image onto that hyperplane (within the [0,1] box, minimal L-inf
+ * step), moves to a biased combination of the two (extrapolated by eta), and steps back towards
+ * the clean image (factor beta) once it is misclassified. The smallest adversarial found counts
+ * when its norm is within eps. Targets: the 2nd, 3rd, ... most likely classes at the clean input.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Attack, Classifier } from '../types.js';
+import { Rng } from '../util/rng.js';
+import { checkAttackInput, checkEps, predict, projectLinf, scatterRows, takeRows } from './tensor-util.js';
+
+/** Options of {@link FabTargeted}; defaults are AutoAttack's standard ones. */
+export interface FabOptions {
+  eps: number;
+  /** Iterations per target class (default 100). */
+  nIter?: number;
+  /** Target classes (default 9, capped at classes - 1). */
+  nTargetClasses?: number;
+  /** Runs per target; the first starts at the clean image, later ones at random points. */
+  nRestarts?: number;
+  /** Largest weight of the clean-image projection in a step (default 0.1). */
+  alphaMax?: number;
+  /** Extrapolation factor of the projection step (default 1.05). */
+  eta?: number;
+  /** Backward step towards the clean image after a success (default 0.9). */
+  beta?: number;
+  rng?: Rng | number;
+}
+
+/**
+ * Minimal-L-inf step `d` with `w . d = c` and `p + d` in [0,1]: the smallest `t` for which
+ * `d_i = clip(sign(c w_i) t, -p_i, 1 - p_i)` reaches `c`, found by bisection (the reachable
+ * value is monotone in `t`). Where the box makes `c` unreachable it returns the largest step.
+ */
+export function projectLinfHyperplane(p: Float32Array, w: Float32Array, c: number, out: Float32Array): void {
+  const dim = p.length;
+  if (c === 0) {
+    out.fill(0);
+    return;
+  }
+  const s = Math.sign(c);
+  const target = Math.abs(c);
+  const reach = (t: number): number => {
+    let sum = 0;
+    for (let i = 0; i < dim; i++) {
+      const wi = w[i];
+      if (wi === 0) continue;
+      const dir = s * Math.sign(wi);
+      const cap = dir > 0 ? 1 - p[i] : p[i];
+      sum += Math.abs(wi) * Math.min(t, cap);
+    }
+    return sum;
+  };
+  let hi = 1;
+  if (reach(hi) > target) {
+    let lo = 0;
+    for (let it = 0; it < 40; it++) {
+      const mid = (lo + hi) / 2;
+      if (reach(mid) >= target) hi = mid;
+      else lo = mid;
+    }
+  }
+  for (let i = 0; i < dim; i++) {
+    const wi = w[i];
+    if (wi === 0) {
+      out[i] = 0;
+      continue;
+    }
+    const dir = s * Math.sign(wi);
+    out[i] = dir > 0 ? Math.min(hi, 1 - p[i]) : -Math.min(hi, p[i]);
+  }
+}
+
+/** FAB-T, L-inf, implementing {@link Attack}. */
+export class FabTargeted implements Attack {
+  readonly name = 'fab-t';
+  readonly eps: number;
+  readonly nIter: number;
+  readonly nTargetClasses: number;
+  readonly nRestarts: number;
+  readonly alphaMax: number;
+  readonly eta: number;
+  readonly beta: number;
+  private readonly rng: Rng;
+
+  constructor(opts: FabOptions) {
+    checkEps('FAB-T', opts.eps);
+    this.eps = opts.eps;
+    this.nIter = opts.nIter ?? 100;
+    this.nTargetClasses = opts.nTargetClasses ?? 9;
+    this.nRestarts = opts.nRestarts ?? 1;
+    this.alphaMax = opts.alphaMax ?? 0.1;
+    this.eta = opts.eta ?? 1.05;
+    this.beta = opts.beta ?? 0.9;
+    if (!Number.isInteger(this.nIter) || this.nIter < 1) throw new Error(`FAB-T: nIter must be a positive integer, got ${opts.nIter}`);
+    this.rng = opts.rng instanceof Rng ? opts.rng : new Rng(opts.rng ?? 0);
+  }
+
+  run(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor4D {
+    checkAttackInput('FAB-T', x, y);
+    const n = x.shape[0];
+    const labels = y.dataSync();
+    const pred0 = predict(model, x);
+    const robust = Array.from({ length: n }, (_, i) => pred0[i] === labels[i]);
+    const { ranking, classes } = tf.tidy(() => {
+      const z = model(x);
+      return { ranking: (tf.topk(z, z.shape[1]).indices.dataSync() as Int32Array).slice(), classes: z.shape[1] };
+    });
+    let xAdv = x.clone();
+    const runs = Math.min(this.nTargetClasses, classes - 1);
+    for (let t = 0; t < runs; t++) {
+      for (let r = 0; r < this.nRestarts; r++) {
+        const idx: number[] = [];
+        for (let i = 0; i < n; i++) if (robust[i]) idx.push(i);
+        if (idx.length === 0) break;
+        const xs = takeRows(x, idx);
+        const ys = idx.map((i) => labels[i]);
+        const targets = idx.map((i) => ranking[i * classes + t + 1]);
+        const { adv, norm } = this.singleRun(model, xs, ys, targets, r > 0);
+        // Only adversarials within the budget count; project the best one into the ball anyway
+        // (the returned tensor must satisfy the Attack contract).
+        const inBall = projectLinf(adv, xs, this.eps);
+        const pred = predict(model, inBall);
+        const next = scatterRows(xAdv, idx, inBall);
+        xAdv.dispose();
+        xAdv = next;
+        idx.forEach((i, j) => {
+          if (norm[j] <= this.eps + 1e-7 || pred[j] !== labels[i]) robust[i] = false;
+        });
+        tf.dispose([xs, adv, inBall]);
+      }
+    }
+    return xAdv;
+  }
+
+  /** Gradient of `z_y - z_t` per example and its value. */
+  private diffAndGrad(
+    model: Classifier,
+    x: tf.Tensor4D,
+    oneHotDiff: tf.Tensor2D,
+  ): { diff: Float32Array; grad: Float32Array } {
+    let diffT: tf.Tensor1D | undefined;
+    const g = tf.grad((xi: tf.Tensor) => {
+      const z = model(xi as tf.Tensor4D);
+      const dd = tf.sum(tf.mul(z, oneHotDiff), 1) as tf.Tensor1D;
+      diffT = tf.keep(dd);
+      return tf.sum(dd);
+    })(x);
+    const out = {
+      diff: (diffT!.dataSync() as Float32Array).slice(),
+      grad: (g.dataSync() as Float32Array).slice(),
+    };
+    tf.dispose([g, diffT!]);
+    return out;
+  }
+
+  private singleRun(
+    model: Classifier,
+    x: tf.Tensor4D,
+    labels: number[],
+    targets: number[],
+    randomStart: boolean,
+  ): { adv: tf.Tensor4D; norm: Float64Array } {
+    const [n, h, w, c] = x.shape;
+    const dim = h * w * c;
+    const x0 = (x.dataSync() as Float32Array).slice();
+    const x1 = x0.slice();
+    if (randomStart) {
+      // A random point at half the budget, as the reference does for later restarts.
+      for (let i = 0; i < x1.length; i++) x1[i] = clip01(x0[i] + (this.rng.next() * 2 - 1) * this.eps * 0.5);
+    }
+    const adv = x0.slice();
+    const norm = new Float64Array(n).fill(Infinity);
+    const classes = tf.tidy(() => model(tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1])).shape[1]);
+    const oneHot = new Float32Array(n * classes);
+    for (let i = 0; i < n; i++) {
+      oneHot[i * classes + labels[i]] += 1;
+      oneHot[i * classes + targets[i]] -= 1;
+    }
+    const oneHotDiff = tf.tensor2d(oneHot, [n, classes]);
+    const d1 = new Float32Array(dim);
+    const d2 = new Float32Array(dim);
+
+    for (let it = 0; it < this.nIter; it++) {
+      const xt = tf.tensor4d(x1, [n, h, w, c]);
+      const { diff, grad } = this.diffAndGrad(model, xt, oneHotDiff);
+      xt.dispose();
+      for (let i = 0; i < n; i++) {
+        const o = i * dim;
+        const gi = grad.subarray(o, o + dim);
+        const p1 = x1.subarray(o, o + dim);
+        const p0 = x0.subarray(o, o + dim);
+        // Hyperplane of the linearised boundary at x1: g . (z - x1) + diff = 0.
+        projectLinfHyperplane(p1, gi, -diff[i], d1);
+        let shift = 0;
+        for (let k = 0; k < dim; k++) shift += gi[k] * (p1[k] - p0[k]);
+        projectLinfHyperplane(p0, gi, -diff[i] + shift, d2);
+        const a1 = Math.max(maxAbs(d1), 1e-8);
+        const a2 = Math.max(maxAbs(d2), 1e-8);
+        const alpha = Math.min(Math.max(a1 / (a1 + a2), 0), this.alphaMax);
+        for (let k = 0; k < dim; k++) {
+          const v = (p1[k] + this.eta * d1[k]) * (1 - alpha) + (p0[k] + this.eta * d2[k]) * alpha;
+          p1[k] = clip01(v);
+        }
+      }
+      const xt2 = tf.tensor4d(x1, [n, h, w, c]);
+      const pred = predict(model, xt2);
+      xt2.dispose();
+      for (let i = 0; i < n; i++) {
+        if (pred[i] === labels[i]) continue;
+        const o = i * dim;
+        let t = 0;
+        for (let k = 0; k < dim; k++) t = Math.max(t, Math.abs(x1[o + k] - x0[o + k]));
+        if (t < norm[i]) {
+          norm[i] = t;
+          adv.set(x1.subarray(o, o + dim), o);
+        }
+        for (let k = 0; k < dim; k++) x1[o + k] = x0[o + k] + (x1[o + k] - x0[o + k]) * this.beta;
+      }
+    }
+    oneHotDiff.dispose();
+    return { adv: tf.tensor4d(adv, [n, h, w, c]), norm };
+  }
+}
+
+function maxAbs(a: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+
+function clip01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}

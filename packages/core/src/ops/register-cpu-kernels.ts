@@ -1,0 +1,36 @@
+/**
+ * Registers the fused ops' plain-JS kernels for the `cpu` backend and their gradients (gradients
+ * are per kernel name, shared by every backend). Runs once when the ops are imported.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import * as names from './kernel-names.js';
+import { registerGradientOnce, registerKernelOnce } from './kernel-dispatch.js';
+import { signStepProjectCpu, signStepProjectGrad } from './sign-step-project.js';
+import { calibrateCpu, calibrateGrad, calibrateGradCpu } from './calibrate.js';
+import { logSoftmaxCpu, logSoftmaxGrad, logSoftmaxGradCpu } from './log-softmax.js';
+import { klDivCpu, klDivGrad, klDivGradCpu } from './kl-div.js';
+import {
+  softmaxCrossEntropyCpu,
+  softmaxCrossEntropyGrad,
+  softmaxCrossEntropyGradCpu,
+} from './softmax-cross-entropy.js';
+
+/** The plain-JS kernel of every fused op, by kernel name. */
+export const fusedOpCpuKernels: Record<string, (args: never) => tf.TensorInfo | tf.TensorInfo[]> = {
+  [names.CatSignStepProject]: signStepProjectCpu,
+  [names.CatCalibrate]: calibrateCpu,
+  [names.CatCalibrateGrad]: calibrateGradCpu,
+  [names.CatLogSoftmax]: logSoftmaxCpu,
+  [names.CatLogSoftmaxGrad]: logSoftmaxGradCpu,
+  [names.CatKlDiv]: klDivCpu,
+  [names.CatKlDivGrad]: klDivGradCpu,
+  [names.CatSoftmaxCrossEntropy]: softmaxCrossEntropyCpu,
+  [names.CatSoftmaxCrossEntropyGrad]: softmaxCrossEntropyGradCpu,
+};
+
+for (const [kernelName, fn] of Object.entries(fusedOpCpuKernels)) {
+  registerKernelOnce({ kernelName, backendName: 'cpu', kernelFunc: fn as unknown as tf.KernelFunc });
+}
+for (const g of [signStepProjectGrad, calibrateGrad, logSoftmaxGrad, klDivGrad, softmaxCrossEntropyGrad]) {
+  registerGradientOnce(g);
+}

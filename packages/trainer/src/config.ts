@@ -1,0 +1,247 @@
+/**
+ * The training configuration: what a user may set, how the preset fills the rest, and the
+ * checks that turn a mistyped or contradictory value into one clear error.
+ */
+import { METHOD_NAMES as CORE_METHOD_NAMES } from '@cat/core';
+import { DATASET_NAMES, PRESETS, WRN_MILESTONES, type DatasetName, type OptimizerKind } from './presets.js';
+
+/** Training methods the trainer knows: those `createMethod` of @cat/core builds. */
+export const METHOD_NAMES: readonly string[] = CORE_METHOD_NAMES;
+
+/** CAT's ablations (SPEC section 5.2.3): A2 drops the mask, A1 also the weighted CE. */
+export const ABLATIONS = ['none', 'A1', 'A2'] as const;
+
+/** tfjs backends `--backend` accepts. */
+export const BACKEND_NAMES = ['native', 'cpu', 'wasm', 'tensorflow'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** The full, resolved training configuration; written to `RUN_DIR/config.json`. */
+export interface TrainConfig {
+  method: string;
+  dataset: DatasetName;
+  /** Classifier architecture (`f`). */
+  arch: string;
+  /** Mask network architecture (`g`, CAT only). */
+  maskArch: string;
+  /** L-inf budget of the training attack, in [0,1] pixel units. */
+  eps: number;
+  /** Attack step size. */
+  alpha: number;
+  /** Attack steps K. */
+  steps: number;
+  /** CAT: weight of KL(p(x) || p(x_c)) in L_f. */
+  a: number;
+  /** CAT: weight of the mask CE in L_g. */
+  b: number;
+  /** CW margin kappa (CAT-cw). */
+  kappa: number;
+  /** TRADES beta / MART lambda. */
+  beta: number;
+  /** CAT only: 'A2' no mask, 'A1' no mask and plain CE ('none' is the full method). */
+  ablation: (typeof ABLATIONS)[number];
+  /** CAT only: treat the weight (1 - p_y(x)) of step 3 as a constant. */
+  detachWeight: boolean;
+  /** CAT only: treat the KL target p(x) of step 3 as a constant. */
+  detachTarget: boolean;
+  optimizer: OptimizerKind;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  /** Epochs (0-based count of finished epochs) at which lr is multiplied by `lrFactor`. */
+  milestones: number[];
+  lrFactor: number;
+  epochs: number;
+  batch: number;
+  augment: boolean;
+  seed: number;
+  backend: BackendName;
+  /** Train on the first N examples of a seeded shuffle of the training set (quick runs). */
+  trainSubset: number | null;
+  /** Evaluate on the first N examples of a seeded shuffle of the test set (quick runs). */
+  testSubset: number | null;
+  /** Per-epoch PGD-10 check: step size (default eps/4) and steps (default 10). */
+  evalAlpha: number;
+  evalSteps: number;
+  /** Output directory (the run dir). */
+  out: string;
+}
+
+/** What a caller may pass: anything of TrainConfig, `dataset` and `method` at least. */
+export type TrainConfigInput = Partial<Omit<TrainConfig, 'dataset' | 'method' | 'backend' | 'optimizer' | 'ablation'>> & {
+  dataset: string;
+  method: string;
+  backend?: string;
+  optimizer?: string;
+  ablation?: string;
+};
+
+/** Keys that do not change the run's results, so a resume may differ in them. */
+export const RUN_NEUTRAL_KEYS: ReadonlySet<string> = new Set(['out', 'backend']);
+
+const KEYS: ReadonlySet<string> = new Set([
+  'method', 'dataset', 'arch', 'maskArch', 'eps', 'alpha', 'steps', 'a', 'b', 'kappa', 'beta',
+  'ablation', 'detachWeight', 'detachTarget',
+  'optimizer', 'lr', 'momentum', 'weightDecay', 'milestones', 'lrFactor', 'epochs', 'batch',
+  'augment', 'seed', 'backend', 'trainSubset', 'testSubset', 'evalAlpha', 'evalSteps', 'out',
+]);
+
+/** Thrown for a configuration value out of range or unknown; `key` names the setting. */
+export class ConfigError extends Error {
+  constructor(readonly key: string, message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function fail(key: string, msg: string): never {
+  throw new ConfigError(key, `invalid ${key}: ${msg}`);
+}
+
+function num(key: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(key, `expected a finite number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function int(key: string, v: unknown, min: number): number {
+  const n = num(key, v);
+  if (!Number.isInteger(n) || n < min) fail(key, `expected an integer >= ${min}, got ${n}`);
+  return n;
+}
+
+function nonNeg(key: string, v: unknown): number {
+  const n = num(key, v);
+  if (n < 0) fail(key, `must be >= 0, got ${n}`);
+  return n;
+}
+
+function oneOf<T extends string>(key: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    fail(key, `unknown ${key} ${JSON.stringify(v)}; expected one of ${allowed.join(', ')}`);
+  }
+  return v as T;
+}
+
+/**
+ * Fill a partial configuration from the dataset's preset and validate every field.
+ * Throws a {@link ConfigError} naming the setting and the expected range on the first bad value.
+ * @param input at least `dataset` and `method`; everything else defaults from the preset.
+ * @param knownMethods method names to accept (defaults to {@link METHOD_NAMES}).
+ */
+export function resolveConfig(input: TrainConfigInput, knownMethods: readonly string[] = METHOD_NAMES): TrainConfig {
+  if (input === null || typeof input !== 'object') throw new ConfigError('config', 'config must be an object');
+  for (const k of Object.keys(input)) {
+    if (!KEYS.has(k)) throw new ConfigError(k, `unknown config key "${k}"; expected one of ${[...KEYS].join(', ')}`);
+  }
+  const dataset = oneOf('dataset', input.dataset, DATASET_NAMES);
+  const method = oneOf('method', input.method, knownMethods as readonly string[]);
+  const p = PRESETS[dataset];
+  const raw = input as Record<string, unknown>;
+  const pick = <K extends keyof TrainConfig>(k: K, d: TrainConfig[K]): TrainConfig[K] =>
+    raw[k] === undefined ? d : (raw[k] as TrainConfig[K]);
+
+  const eps = num('eps', pick('eps', p.eps));
+  if (eps < 0 || eps > 1) fail('eps', `must be in [0, 1] (images live in [0,1]), got ${eps}`);
+  // Scale the preset's alpha with a user-chosen eps, so `--eps 0.4` alone keeps alpha = eps/20.
+  const alphaDefault = input.eps === undefined || eps === 0 ? p.alpha : (p.alpha / p.eps) * eps;
+  const alpha = num('alpha', pick('alpha', alphaDefault));
+  if (alpha <= 0) fail('alpha', `must be > 0, got ${alpha}`);
+  // A step larger than the whole budget is clipped back every time: surely a mistake.
+  if (eps > 0 && alpha > eps * (1 + 1e-9)) {
+    fail('alpha', `alpha (${alpha}) exceeds eps (${eps}); every step would be clipped back to the eps ball, use alpha <= eps`);
+  }
+  const steps = int('steps', pick('steps', p.steps), 1);
+  const arch = pick('arch', p.arch);
+  if (typeof arch !== 'string' || !arch) fail('arch', `expected a non-empty string, got ${JSON.stringify(arch)}`);
+  const maskArch = pick('maskArch', p.maskArch);
+  if (typeof maskArch !== 'string' || !maskArch) fail('maskArch', `expected a non-empty string, got ${JSON.stringify(maskArch)}`);
+
+  const optimizer = oneOf('optimizer', pick('optimizer', p.optimizer), ['adam', 'sgd'] as const);
+  const lr = num('lr', pick('lr', p.lr));
+  if (lr <= 0) fail('lr', `must be > 0, got ${lr}`);
+  const momentum = nonNeg('momentum', pick('momentum', optimizer === 'sgd' && p.optimizer !== 'sgd' ? 0.9 : p.momentum));
+  if (momentum >= 1) fail('momentum', `must be in [0, 1), got ${momentum}`);
+  const weightDecay = nonNeg('weightDecay', pick('weightDecay', p.weightDecay));
+  const epochs = int('epochs', pick('epochs', p.epochs), 1);
+  const defaultMilestones = /wide|wrn/i.test(arch) && dataset === 'cifar10' ? WRN_MILESTONES : p.milestones;
+  const milestones = pick('milestones', [...defaultMilestones]);
+  if (!Array.isArray(milestones)) fail('milestones', `expected a list of epochs, got ${JSON.stringify(milestones)}`);
+  milestones.forEach((m, i) => {
+    int('milestones', m, 1);
+    if (i > 0 && m <= milestones[i - 1]) fail('milestones', `must be strictly increasing, got ${milestones.join(',')}`);
+  });
+  const lrFactor = num('lrFactor', pick('lrFactor', p.lrFactor));
+  if (lrFactor <= 0 || lrFactor > 1) fail('lrFactor', `must be in (0, 1], got ${lrFactor}`);
+
+  const augment = pick('augment', p.augment);
+  if (typeof augment !== 'boolean') fail('augment', `expected true or false, got ${JSON.stringify(augment)}`);
+  const seed = num('seed', pick('seed', 0));
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail('seed', `expected an integer in [0, 2^32), got ${seed}`);
+  const subset = (k: 'trainSubset' | 'testSubset') => {
+    const v = raw[k];
+    return v === undefined || v === null ? null : int(k, v, 1);
+  };
+  const evalAlpha = num('evalAlpha', pick('evalAlpha', eps > 0 ? eps / 4 : 1 / 255));
+  if (evalAlpha <= 0) fail('evalAlpha', `must be > 0, got ${evalAlpha}`);
+  const ablation = oneOf('ablation', pick('ablation', 'none'), ABLATIONS);
+  const flag = (k: 'detachWeight' | 'detachTarget') => {
+    const v = pick(k, false);
+    if (typeof v !== 'boolean') fail(k, `expected true or false, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const detachWeight = flag('detachWeight');
+  const detachTarget = flag('detachTarget');
+  if (!method.startsWith('cat') && (ablation !== 'none' || detachWeight || detachTarget)) {
+    fail(ablation !== 'none' ? 'ablation' : detachWeight ? 'detachWeight' : 'detachTarget', `applies to the CAT methods only, not to ${method}`);
+  }
+  const out = pick('out', `runs/${method}-${dataset}-seed${seed}`);
+  if (typeof out !== 'string' || !out) fail('out', `expected a directory path, got ${JSON.stringify(out)}`);
+
+  return {
+    method,
+    dataset,
+    arch,
+    maskArch,
+    eps,
+    alpha,
+    steps,
+    a: nonNeg('a', pick('a', p.a)),
+    b: nonNeg('b', pick('b', p.b)),
+    kappa: nonNeg('kappa', pick('kappa', p.kappa)),
+    beta: nonNeg('beta', pick('beta', p.beta)),
+    ablation,
+    detachWeight,
+    detachTarget,
+    optimizer,
+    lr,
+    momentum,
+    weightDecay,
+    milestones,
+    lrFactor,
+    epochs,
+    batch: int('batch', pick('batch', p.batch), 1),
+    augment,
+    seed,
+    backend: oneOf('backend', pick('backend', 'cpu'), BACKEND_NAMES),
+    trainSubset: subset('trainSubset'),
+    testSubset: subset('testSubset'),
+    evalAlpha,
+    evalSteps: int('evalSteps', pick('evalSteps', 10), 1),
+    out,
+  };
+}
+
+/**
+ * The settings in which two configurations differ, ignoring those that do not change results
+ * ({@link RUN_NEUTRAL_KEYS}). Empty when they describe the same run.
+ */
+export function configDifferences(saved: Record<string, unknown>, wanted: TrainConfig): string[] {
+  const keys = new Set([...Object.keys(saved), ...Object.keys(wanted)]);
+  const diffs: string[] = [];
+  for (const k of keys) {
+    if (RUN_NEUTRAL_KEYS.has(k)) continue;
+    const a = JSON.stringify(saved[k] ?? null);
+    const b = JSON.stringify((wanted as unknown as Record<string, unknown>)[k] ?? null);
+    if (a !== b) diffs.push(`${k} (saved ${a}, asked ${b})`);
+  }
+  return diffs;
+}

@@ -1,0 +1,72 @@
+/**
+ * The NaN / divergence guard: a non-finite loss term or weight stops the run with an error that
+ * says where it happened and which checkpoint is the last good one.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { StepLosses } from '@cat/core';
+
+/** Where in the run a check happened, for the error message. */
+export interface GuardContext {
+  /** 1-based epoch. */
+  epoch: number;
+  /** 1-based step within the epoch. */
+  step: number;
+  /** 1-based step over the whole run. */
+  globalStep: number;
+  /** Human description of the last complete checkpoint. */
+  lastGood: string;
+}
+
+/** Thrown when training produced a non-finite number; nothing is saved after it. */
+export class DivergenceError extends Error {
+  constructor(message: string, readonly where: GuardContext, readonly term: string) {
+    super(message);
+    this.name = 'DivergenceError';
+  }
+}
+
+function describe(ctx: GuardContext): string {
+  return `epoch ${ctx.epoch}, step ${ctx.step} (global step ${ctx.globalStep})`;
+}
+
+/** Throw a {@link DivergenceError} if any loss term is not a finite number. */
+export function checkLosses(losses: StepLosses, ctx: GuardContext): void {
+  for (const [term, v] of Object.entries(losses)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new DivergenceError(
+        `training diverged at ${describe(ctx)}: loss term "${term}" is ${v}; stopped without saving. Last good checkpoint: ${ctx.lastGood}`,
+        ctx,
+        term,
+      );
+    }
+  }
+}
+
+/**
+ * Throw a {@link DivergenceError} if any weight of the named models is not finite. One fused
+ * reduction per model and a single read-back keep this cheap enough to run every step.
+ */
+export function checkWeights(models: Record<string, tf.LayersModel | undefined>, ctx: GuardContext): void {
+  const names = Object.keys(models).filter((k) => models[k] !== undefined);
+  const flags = tf.tidy(() =>
+    tf.stack(
+      names.map((k) => {
+        const ws = models[k]!.weights.map((w) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(w.read())), 'int32')));
+        return ws.length ? tf.addN(ws) : tf.scalar(0, 'int32');
+      }),
+    ),
+  );
+  const bad = flags.dataSync();
+  flags.dispose();
+  names.forEach((k, i) => {
+    if (bad[i] > 0) {
+      const w = models[k]!.weights.find((v) => tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(v.read()))).dataSync()[0]));
+      const term = `weight ${w?.originalName ?? '?'} of ${k}`;
+      throw new DivergenceError(
+        `training diverged at ${describe(ctx)}: ${term} has ${bad[i]} non-finite value(s); stopped without saving. Last good checkpoint: ${ctx.lastGood}`,
+        ctx,
+        term,
+      );
+    }
+  });
+}

@@ -1,0 +1,204 @@
+/**
+ * The training loop: epochs over seeded batches, per-epoch natural and PGD-10 accuracy,
+ * metrics.jsonl, crash-safe checkpoints (last every epoch, best by natural + PGD-10), exact
+ * resume, and the NaN guard.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as core from '@cat/core';
+import type { StepLosses, TrainState } from '@cat/core';
+import { restoreCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
+import { resolveConfig, type TrainConfig, type TrainConfigInput } from './config.js';
+import { coreDeps, type TrainDeps } from './deps.js';
+import { checkLosses, checkWeights, type GuardContext } from './guard.js';
+import { appendMetrics, readMetricsLog, rewriteMetricsLog, type EpochMetrics } from './metrics-log.js';
+import { createOptimizer, setLearningRate } from './optimizers.js';
+import { prepareRunDir, type RunPaths } from './run-dir.js';
+import { piecewiseLr } from './schedule.js';
+
+/** Progress events of {@link train}. */
+export type TrainEvent =
+  | { type: 'start'; config: TrainConfig; backend: string; startEpoch: number; stepsPerEpoch: number; trainSize: number; testSize: number; resumed: boolean }
+  | { type: 'step'; epoch: number; step: number; steps: number; images: number; imagesPerSec: number; losses: StepLosses }
+  | { type: 'eval'; epoch: number; done: number; total: number }
+  | { type: 'epoch'; metrics: EpochMetrics; isBest: boolean }
+  | { type: 'warning'; message: string };
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** Continue the run in `config.out` from its last checkpoint (the config must match). */
+  resume?: boolean;
+  /** Delete whatever run `config.out` holds and start over. */
+  force?: boolean;
+  /** Called for every event; warnings also go here (default: warnings to stderr). */
+  onProgress?: (e: TrainEvent) => void;
+  /** Stop after the current step; the last complete checkpoint stays. */
+  signal?: AbortSignal;
+  /** Replace parts of the pipeline (tests use tiny fakes). */
+  deps?: Partial<TrainDeps>;
+}
+
+/** What {@link train} returns; the caller owns (and disposes) the models. */
+export interface TrainResult {
+  config: TrainConfig;
+  dir: string;
+  metrics: EpochMetrics[];
+  best: { score: number; epoch: number } | null;
+  /** The classifier (and mask net) as they stand after the last epoch. */
+  f: tf.LayersModel;
+  g?: tf.LayersModel;
+  backend: string;
+}
+
+/** Thrown when a run stops because its AbortSignal fired. */
+export class TrainingAbortedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingAbortedError';
+  }
+}
+
+/** The eval RNG seed of an epoch: fixed per run and epoch, independent of the training stream. */
+function evalSeed(seed: number, epoch: number): number {
+  return (Math.imul(seed ^ 0x5bd1e995, 31) + epoch * 0x9e3779b1) >>> 0;
+}
+
+function describeCheckpoint(paths: RunPaths, epoch: number): string {
+  return epoch > 0 ? `${paths.last} (epoch ${epoch})` : 'none (no epoch had finished)';
+}
+
+/**
+ * Train one run. Resolves the config (filling from the dataset's preset), prepares the run dir
+ * (refusing one that holds a different run), optionally resumes, then trains the remaining
+ * epochs. With the same seed, data and backend, a resumed run ends with exactly the metrics of
+ * an uninterrupted one (timings aside).
+ */
+export async function train(input: TrainConfigInput | TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
+  const cfg = resolveConfig(input);
+  const deps: TrainDeps = { ...coreDeps, ...options.deps };
+  const emit = (e: TrainEvent) => {
+    if (options.onProgress) options.onProgress(e);
+    else if (e.type === 'warning') process.stderr.write(`warning: ${e.message}\n`);
+  };
+
+  const backend = await deps.setBackend(cfg.backend);
+  const method = deps.createMethod(cfg);
+  const data = await deps.loadData(cfg);
+  const plan = prepareRunDir(cfg, options);
+  plan.warnings.forEach((message) => emit({ type: 'warning', message }));
+  const { paths } = plan;
+
+  const { f, g } = deps.buildModels(cfg, data, method.needsMask);
+  const optSpec = { kind: cfg.optimizer, lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay };
+  const optF = createOptimizer(optSpec);
+  const optG = g ? createOptimizer(optSpec) : undefined;
+  const target = { f, g, optF, optG };
+
+  let rng = new core.Rng(cfg.seed);
+  let startEpoch = 0;
+  let globalStep = 0;
+  let metrics: EpochMetrics[] = [];
+  let best: CheckpointState['best'] = null;
+  let elapsed = 0;
+  try {
+    if (plan.resumeFrom) {
+      const state = await restoreCheckpoint(plan.resumeFrom, target);
+      rng = core.Rng.fromState(state.rng);
+      startEpoch = state.epoch;
+      globalStep = state.step;
+      metrics = state.metrics;
+      best = state.best;
+      elapsed = state.elapsedSeconds;
+      const log = readMetricsLog(paths.metrics);
+      log.warnings.forEach((message) => emit({ type: 'warning', message }));
+      const beyond = log.records.filter((r) => r.epoch > state.epoch).length;
+      if (beyond > 0) emit({ type: 'warning', message: `${paths.metrics}: dropping ${beyond} line(s) past the checkpoint's epoch ${state.epoch}` });
+      // The checkpoint's copy of the metrics is authoritative; the log is rebuilt from it.
+      rewriteMetricsLog(paths.metrics, metrics);
+    }
+
+    const stepsPerEpoch = core.batchCount(data.train, { batchSize: cfg.batch });
+    emit({ type: 'start', config: cfg, backend, startEpoch, stepsPerEpoch, trainSize: data.train.count, testSize: data.test.count, resumed: plan.resumeFrom !== null });
+
+    for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
+      const t0 = performance.now();
+      const lr = piecewiseLr(cfg.lr, cfg.milestones, epoch, cfg.lrFactor);
+      setLearningRate(optF, lr);
+      if (optG) setLearningRate(optG, lr);
+      const state: TrainState = { f, g, optF, optG, rng, epoch, epochs: cfg.epochs };
+      const sums: Record<string, number> = {};
+      let step = 0;
+      let images = 0;
+      for (const arrays of core.batches(data.train, { batchSize: cfg.batch, rng, augment: cfg.augment })) {
+        if (options.signal?.aborted) {
+          throw new TrainingAbortedError(
+            `training stopped at epoch ${epoch + 1}, step ${step + 1}; last complete checkpoint: ${describeCheckpoint(paths, epoch)}`,
+          );
+        }
+        step++;
+        globalStep++;
+        const batch = core.batchToTensors(arrays, data.train);
+        let losses: StepLosses;
+        try {
+          losses = method.step(state, batch);
+        } finally {
+          tf.dispose([batch.x, batch.y]);
+        }
+        const ctx: GuardContext = { epoch: epoch + 1, step, globalStep, lastGood: describeCheckpoint(paths, epoch) };
+        checkLosses(losses, ctx);
+        checkWeights({ f, g }, ctx);
+        for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v;
+        images += arrays.size;
+        const secs = (performance.now() - t0) / 1000;
+        emit({ type: 'step', epoch: epoch + 1, step, steps: stepsPerEpoch, images, imagesPerSec: images / Math.max(secs, 1e-9), losses });
+        // Let timers, signal handlers and progress bars run between steps.
+        await new Promise((r) => setImmediate(r));
+      }
+      const trainSeconds = (performance.now() - t0) / 1000;
+
+      const total = 2 * data.test.count;
+      emit({ type: 'eval', epoch: epoch + 1, done: 0, total });
+      const tEval = performance.now();
+      const acc = await deps.evaluate(f, data.test, cfg, evalSeed(cfg.seed, epoch), (done, all) =>
+        emit({ type: 'eval', epoch: epoch + 1, done, total: all }),
+      );
+      const evalSeconds = (performance.now() - tEval) / 1000;
+      const losses: Record<string, number> = {};
+      for (const [k, v] of Object.entries(sums)) losses[k] = v / Math.max(step, 1);
+      const m: EpochMetrics = {
+        type: 'epoch',
+        epoch: epoch + 1,
+        lr,
+        losses,
+        naturalAcc: acc.naturalAcc,
+        pgd10Acc: acc.pgd10Acc,
+        imagesPerSec: images / Math.max(trainSeconds, 1e-9),
+        trainSeconds,
+        evalSeconds,
+        wallSeconds: (performance.now() - t0) / 1000,
+        step: globalStep,
+      };
+      metrics = [...metrics, m];
+      elapsed += m.wallSeconds;
+      const score = m.naturalAcc + m.pgd10Acc;
+      const isBest = best === null || score > best.score;
+      if (isBest) best = { score, epoch: epoch + 1 };
+
+      appendMetrics(paths.metrics, m);
+      const ckState = { epoch: epoch + 1, step: globalStep, config: cfg, rng: rng.state(), metrics, best, elapsedSeconds: elapsed };
+      // best before last: if killed in between, the resume redoes this epoch identically and
+      // rewrites best, so best never points past last.
+      if (isBest) await saveCheckpoint(paths.best, target, ckState);
+      await saveCheckpoint(paths.last, target, ckState);
+      emit({ type: 'epoch', metrics: m, isBest });
+    }
+  } catch (err) {
+    f.dispose();
+    g?.dispose();
+    optF.dispose();
+    optG?.dispose();
+    throw err;
+  }
+  optF.dispose();
+  optG?.dispose();
+  return { config: cfg, dir: paths.root, metrics, best, f, g, backend };
+}

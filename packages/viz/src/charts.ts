@@ -1,0 +1,88 @@
+/**
+ * Vega-lite specs of the run charts: training curves from metrics.jsonl and accuracy against
+ * eps across runs. Render them with `renderVegaLite`.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+
+/** The fields of a metrics.jsonl epoch line the curves use (the trainer's `EpochMetrics`). */
+export interface CurveMetrics {
+  epoch: number;
+  naturalAcc?: number;
+  pgd10Acc?: number;
+  losses?: Record<string, number>;
+  [key: string]: unknown;
+}
+
+/**
+ * Training curves: natural and PGD-10 accuracy (%) by epoch on the left, each loss term on the
+ * right. Several runs may be passed; they are told apart by colour.
+ */
+export function trainingCurvesSpec(runs: { label: string; metrics: CurveMetrics[] }[]): TopLevelSpec {
+  if (runs.length === 0 || runs.every((r) => r.metrics.length === 0)) {
+    throw new Error('trainingCurvesSpec: no epoch lines to plot (metrics.jsonl is empty)');
+  }
+  const acc: object[] = [];
+  const loss: object[] = [];
+  for (const r of runs) {
+    for (const m of r.metrics) {
+      if (!Number.isFinite(m.epoch)) throw new Error(`trainingCurvesSpec: run ${r.label} has a line without a numeric epoch`);
+      if (typeof m.naturalAcc === 'number') acc.push({ run: r.label, epoch: m.epoch, series: 'natural', value: m.naturalAcc * 100 });
+      if (typeof m.pgd10Acc === 'number') acc.push({ run: r.label, epoch: m.epoch, series: 'PGD-10', value: m.pgd10Acc * 100 });
+      for (const [k, v] of Object.entries(m.losses ?? {})) {
+        if (Number.isFinite(v)) loss.push({ run: r.label, epoch: m.epoch, series: k, value: v });
+      }
+    }
+  }
+  const multi = runs.length > 1;
+  const panel = (title: string, values: object[], y: string) => ({
+    title,
+    width: 320,
+    height: 220,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+      y: { field: 'value', type: 'quantitative', title: y, scale: { zero: false } },
+      color: { field: multi ? 'run' : 'series', type: 'nominal', title: multi ? 'run' : null },
+      ...(multi ? { strokeDash: { field: 'series', type: 'nominal', title: null } } : {}),
+    },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    hconcat: [panel('Test accuracy', acc, 'accuracy (%)'), panel('Training losses', loss, 'loss')],
+    resolve: { scale: { color: 'independent', strokeDash: 'independent' } },
+    config: { font: 'DejaVu Sans' },
+  } as TopLevelSpec;
+}
+
+/** One point of an accuracy-versus-eps curve. */
+export interface EpsPoint {
+  run: string;
+  eps: number;
+  /** Accuracy in [0,1]. */
+  accuracy: number;
+  /** Which accuracy (e.g. 'PGD-20', 'natural + PGD-20'); default 'robust'. */
+  metric?: string;
+}
+
+/** Accuracy (%) against eps, one line per run (and dash style per metric when several). */
+export function accuracyVsEpsSpec(points: EpsPoint[], opts: { epsTitle?: string; title?: string } = {}): TopLevelSpec {
+  if (points.length === 0) throw new Error('accuracyVsEpsSpec: no points');
+  const values = points.map((p) => ({ run: p.run, eps: p.eps, accuracy: p.accuracy * 100, metric: p.metric ?? 'robust' }));
+  const metrics = new Set(values.map((v) => v.metric));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: opts.title ?? 'Accuracy against eps',
+    width: 360,
+    height: 240,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'eps', type: 'quantitative', title: opts.epsTitle ?? 'eps (L-inf, [0,1] scale)' },
+      y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)' },
+      color: { field: 'run', type: 'nominal' },
+      ...(metrics.size > 1 ? { strokeDash: { field: 'metric', type: 'nominal' } } : {}),
+    },
+    config: { font: 'DejaVu Sans' },
+  } as TopLevelSpec;
+}

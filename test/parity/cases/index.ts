@@ -1,0 +1,33 @@
+/**
+ * Every parity case, one line per kernel file (native part B appends its own). Each case runs on
+ * `cpu` and `native` with the same random inputs and must agree within 1e-4 relative error.
+ */
+import type { ParityCase } from './types.js';
+import { conv2dCases, dilatedConv2dCases, fusedActivationCases } from './conv2d.js';
+import { matmulCases } from './matmul.js';
+import { activationGradCases, binaryCases, unaryCases } from './elementwise.js';
+import { momentsCases, reductionCases } from './reductions.js';
+import { batchNormCases } from './batch-norm.js';
+import { resizeCases } from './resize.js';
+import { softmaxCases } from './softmax.js';
+import { fusedOpCases } from './fused-ops.js';
+import { padCases, sliceCases, tileCases } from './slice-pad.js';
+
+export const parityCases: ParityCase[] = [
+  ...conv2dCases,
+  ...dilatedConv2dCases,
+  ...fusedActivationCases,
+  ...matmulCases,
+  ...binaryCases,
+  ...unaryCases,
+  ...activationGradCases,
+  ...reductionCases,
+  ...momentsCases,
+  ...batchNormCases,
+  ...resizeCases,
+  ...softmaxCases,
+  ...fusedOpCases,
+  ...sliceCases,
+  ...padCases,
+  ...tileCases,
+];
