@@ -101,12 +101,10 @@ pub fn sgemm(g: &Gemm, a: &[f32], b: &[f32], c: &mut [f32]) {
     assert!(a.len() >= g.a_len(), "sgemm: A has {} values, needs {}", a.len(), g.a_len());
     assert!(b.len() >= g.b_len(), "sgemm: B has {} values, needs {}", b.len(), g.b_len());
     assert!(c.len() >= g.c_len(), "sgemm: C has {} values, needs {}", c.len(), g.c_len());
-    let cols_a = if g.trans_a { g.m } else { g.k };
-    let cols_b = if g.trans_b { g.k } else { g.n };
-    assert!(g.lda >= cols_a.max(1) && g.ldb >= cols_b.max(1) && g.ldc >= g.n.max(1));
     if g.m == 0 || g.n == 0 {
         return;
     }
+    assert!(g.ldc >= g.n, "sgemm: ldc {} < n {}", g.ldc, g.n);
     if g.k == 0 {
         // An empty sum: C = beta * C, where beta == 0 must not read C (it may be uninitialised
         // memory holding NaN, and NaN * 0 is NaN), as BLAS specifies.
@@ -117,6 +115,9 @@ pub fn sgemm(g: &Gemm, a: &[f32], b: &[f32], c: &mut [f32]) {
         }
         return;
     }
+    let cols_a = if g.trans_a { g.m } else { g.k };
+    let cols_b = if g.trans_b { g.k } else { g.n };
+    assert!(g.lda >= cols_a && g.ldb >= cols_b, "sgemm: leading dimension shorter than a row");
     ensure_single_threaded();
     let to_int = |v: usize| c_int::try_from(v).expect("sgemm: dimension exceeds i32");
     // SAFETY: the asserts above guarantee every accessed element lies inside its slice.

@@ -37,6 +37,7 @@ pub mod sign_step_project;
 pub mod calibrate;
 pub mod slice;
 pub mod tile;
+pub mod relu_grad;
 
 #[cfg(test)]
 mod testing;

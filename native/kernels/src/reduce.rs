@@ -103,7 +103,7 @@ where
     if outer * inner < PAR_MIN_ELEMS || outer < 2 * tasks {
         return partial(0..outer);
     }
-    let per = (outer + tasks - 1) / tasks;
+    let per = outer.div_ceil(tasks);
     (0..tasks)
         .into_par_iter()
         .map(|t| partial((t * per).min(outer)..((t + 1) * per).min(outer)))

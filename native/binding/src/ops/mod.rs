@@ -41,4 +41,5 @@ ops! {
     slice => "slice",
     pad => "pad",
     tile => "tile",
+    relu_grad => "reluGrad",
 }
