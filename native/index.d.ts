@@ -106,6 +106,23 @@ declare namespace addon {
     tile(x: Float32Array, out: Float32Array, rank: number, inShape: number[], reps: number[]): void;
     /** Gradient of ReLU (alpha 0) and LeakyReLU: `dx = x > 0 ? dy : alpha * dy`. */
     reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
+    /**
+     * Per-channel batch-norm gradient (`[C]` parameters, C the last axis of x): `dx` like x and
+     * `[C]` gradients for mean, variance, scale and offset. `scale` null means 1.
+     */
+    batchNormGrad(
+      dy: Float32Array,
+      x: Float32Array,
+      mean: Float32Array,
+      variance: Float32Array,
+      scale: Float32Array | null,
+      dx: Float32Array,
+      dMean: Float32Array,
+      dVariance: Float32Array,
+      dScale: Float32Array,
+      dOffset: Float32Array,
+      varianceEpsilon: number,
+    ): void;
   }
 }
 

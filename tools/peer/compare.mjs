@@ -7,6 +7,7 @@
  * outside CI. Run from anywhere:
  *
  *   node tools/peer/compare.mjs [--suite NAME]... [--backend native] [--iters N] [--json]
+ *                               [--train-steps N] [--batch N --steps N  (a quick smoke run)]
  *
  * Suites run one after the other (never concurrently: the machine has 2 cores), ours first then
  * PyTorch's for each suite, so both see about the same machine load. Saves the JSON under
@@ -24,7 +25,7 @@ const PYTHON = '/usr/bin/python3';
 const SUITES = ['pgd20-mnist', 'cat-step-mnist', 'cat-step-resnet18'];
 
 function parse(argv) {
-  const o = { suite: [], backend: [], iters: undefined, json: false, trainSteps: undefined };
+  const o = { suite: [], backend: [], iters: undefined, json: false, trainSteps: undefined, batch: undefined, steps: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -36,8 +37,10 @@ function parse(argv) {
     else if (a === '--backend') o.backend.push(...val().split(','));
     else if (a === '--iters') o.iters = val();
     else if (a === '--train-steps') o.trainSteps = val();
+    else if (a === '--batch') o.batch = val();
+    else if (a === '--steps') o.steps = val();
     else if (a === '--json') o.json = true;
-    else throw new Error(`unknown argument '${a}' (expected --suite, --backend, --iters, --train-steps, --json)`);
+    else throw new Error(`unknown argument '${a}' (expected --suite, --backend, --iters, --train-steps, --batch, --steps, --json)`);
   }
   for (const s of o.suite) if (!SUITES.includes(s)) throw new Error(`unknown suite '${s}'; expected one of ${SUITES.join(', ')}`);
   if (o.suite.length === 0) o.suite = SUITES;
@@ -58,6 +61,8 @@ function ours(suite, backend, o) {
   const args = ['--conditions=source', '--import', 'tsx', 'packages/cli/src/main.ts', 'bench', '--json', '--suite', suite, '--backend', backend];
   if (o.iters) args.push('--iters', o.iters);
   if (o.trainSteps) args.push('--train-steps', o.trainSteps);
+  if (o.batch) args.push('--batch', o.batch);
+  if (o.steps) args.push('--steps', o.steps);
   return runJson(process.execPath, args, `cat-cli bench (${suite}, ${backend})`).suites[0];
 }
 
@@ -65,6 +70,8 @@ function peer(suite, o) {
   const args = [path.join(HERE, 'cat_peer.py'), '--suite', suite];
   if (o.iters) args.push('--iters', o.iters);
   if (o.trainSteps) args.push('--train-steps', o.trainSteps);
+  if (o.batch) args.push('--batch', o.batch);
+  if (o.steps) args.push('--steps', o.steps);
   return runJson(PYTHON, args, `PyTorch peer (${suite})`).suites[0];
 }
 

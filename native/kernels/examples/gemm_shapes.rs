@@ -39,8 +39,9 @@ fn main() {
     }
     // SAFETY: returns a static C string.
     let core = unsafe { std::ffi::CStr::from_ptr(openblas_get_corename()) };
+    let which = std::env::args().nth(1).unwrap_or_default();
     println!("openblas core: {:?}, rayon threads {}", core, rayon::current_num_threads());
-    for &(m, n, k) in &[(2048usize, 2048usize, 2048usize), (19600, 32, 288), (19600, 64, 288), (4900, 64, 576), (78400, 32, 9)] {
+    for &(m, n, k) in if which.is_empty() { &[(2048usize, 2048usize, 2048usize), (19600, 32, 288), (19600, 64, 288), (4900, 64, 576), (78400, 32, 9)][..] } else { &[][..] } {
         let a = vec![0.5f32; m * k];
         let b = vec![0.25f32; k * n];
         let mut c = vec![0.0f32; m * n];
@@ -52,11 +53,12 @@ fn main() {
     }
     let mnist = [(100, 28, 1, 32, 1), (100, 28, 32, 32, 2), (100, 14, 32, 64, 1), (100, 14, 64, 64, 2)];
     let resnet = [(128, 32, 3, 64, 1), (128, 32, 64, 64, 1), (128, 16, 128, 128, 1), (128, 8, 256, 256, 1), (128, 4, 512, 512, 1)];
-    let which = std::env::args().nth(1).unwrap_or_default();
+    let first = [(100, 28, 1, 32, 1)];
     let mask = [(100, 28, 1, 64, 2), (100, 14, 64, 128, 1), (100, 14, 128, 128, 1), (100, 28, 128, 1, 1), (128, 32, 512, 3, 1)];
     let layers: &[(usize, usize, usize, usize, usize)] = match which.as_str() {
         "resnet" => &resnet,
         "mask" => &mask,
+        "first" => &first,
         _ => &mnist,
     };
     for &(batch, hw, cin, cout, stride) in layers {

@@ -5,7 +5,7 @@ use crate::conv_geometry::Conv2dGeometry;
 use crate::error::{check_len, KernelResult};
 use crate::im2col::col2im_image;
 use crate::par_gemm::par_sgemm;
-use crate::small_patch::{small_patch_backprop_input_image, SMALL_PATCH};
+use crate::small_patch::{small_patch_backprop_input, SMALL_PATCH};
 use rayon::prelude::*;
 
 /// Column-matrix rows below which OpenBLAS runs far under its peak.
@@ -28,10 +28,7 @@ pub fn conv2d_backprop_input(g: &Conv2dGeometry, dy: &[f32], w: &[f32], dx: &mut
     let pixels = g.out_h * g.out_w;
     let image_len = g.in_h * g.in_w * g.in_c;
     if k <= SMALL_PATCH {
-        dx.par_chunks_mut(image_len).enumerate().for_each(|(n, dx_image)| {
-            dx_image.fill(0.0);
-            small_patch_backprop_input_image(g, &dy[n * pixels * cout..(n + 1) * pixels * cout], w, dx_image);
-        });
+        small_patch_backprop_input(g, dy, w, dx);
         return Ok(());
     }
     // Images are processed in groups whose column matrix has enough rows for an efficient

@@ -38,6 +38,7 @@ pub mod calibrate;
 pub mod slice;
 pub mod tile;
 pub mod relu_grad;
+pub mod batch_norm_grad;
 
 #[cfg(test)]
 mod testing;

@@ -3,6 +3,7 @@
 //! (K = 9) at a fraction of their peak, and per-image GEMM calls add overhead, so these loops
 //! vectorise over output channels instead.
 use crate::conv_geometry::Conv2dGeometry;
+use rayon::prelude::*;
 
 /// Patches up to this many values take the direct path.
 pub const SMALL_PATCH: usize = 32;
@@ -32,50 +33,106 @@ pub fn small_k_gemm(col: &[f32], w: &[f32], k: usize, n: usize, out: &mut [f32])
     }
 }
 
-/// Dot product with eight independent accumulators, so it vectorises without fast-math.
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        let (x, y): (&[f32; 8], &[f32; 8]) = (x.try_into().unwrap(), y.try_into().unwrap());
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
+/// Marks a tap that falls into the padding.
+const OUTSIDE: usize = usize::MAX;
+
+/// Input coordinate of every (output position, filter tap) pair along one axis, `OUTSIDE` where
+/// it falls into the padding: computed once a call instead of once a tap.
+fn coord_table(out: usize, taps: usize, stride: usize, dilation: usize, pad: usize, size: usize) -> Vec<usize> {
+    let mut t = vec![OUTSIDE; out * taps];
+    for o in 0..out {
+        for k in 0..taps {
+            if let Some(p) = (o * stride + k * dilation).checked_sub(pad).filter(|&p| p < size) {
+                t[o * taps + k] = p;
+            }
         }
     }
-    let mut s = acc.iter().sum::<f32>();
-    for (x, y) in ra.iter().zip(rb) {
-        s += x * y;
-    }
-    s
+    t
 }
 
-/// Input gradient of one image: `dx_image += sum over taps of dy[r, :] . w[t, :]`, scattered
-/// straight onto the input pixels (no column buffer). `dx_image` must be zeroed by the caller.
-pub fn small_patch_backprop_input_image(g: &Conv2dGeometry, dy_image: &[f32], w: &[f32], dx_image: &mut [f32]) {
+/// The filter transposed to `[cout, kp]`, each row zero-padded from K to `kp` values.
+fn transposed_padded(w: &[f32], k: usize, cout: usize, kp: usize) -> Vec<f32> {
+    let mut wt = vec![0.0f32; cout * kp];
+    for t in 0..k {
+        for co in 0..cout {
+            wt[co * kp + t] = w[t * cout + co];
+        }
+    }
+    wt
+}
+
+/// `dcol[0..KP] = sum_co dy[co] * wt[co, 0..KP]`, accumulated in registers (KP is a constant).
+#[inline]
+fn patch_gradient<const KP: usize>(dy_row: &[f32], wt: &[f32]) -> [f32; KP] {
+    let mut acc = [0.0f32; KP];
+    for (co, &d) in dy_row.iter().enumerate() {
+        if d == 0.0 {
+            continue; // ReLU gradients are mostly zero
+        }
+        let wr: &[f32; KP] = wt[co * KP..(co + 1) * KP].try_into().unwrap();
+        for i in 0..KP {
+            acc[i] += d * wr[i];
+        }
+    }
+    acc
+}
+
+fn backprop_image<const KP: usize>(
+    g: &Conv2dGeometry,
+    (ytab, xtab): (&[usize], &[usize]),
+    dy_image: &[f32],
+    wt: &[f32],
+    dx_image: &mut [f32],
+) {
     let (cin, cout) = (g.in_c, g.out_c);
     for oy in 0..g.out_h {
         for ox in 0..g.out_w {
             let dy_row = &dy_image[(oy * g.out_w + ox) * cout..(oy * g.out_w + ox + 1) * cout];
+            let dcol = patch_gradient::<KP>(dy_row, wt);
             for ky in 0..g.filter_h {
-                let Some(iy) = (oy * g.stride_h + ky * g.dilation_h).checked_sub(g.pad_top).filter(|&v| v < g.in_h) else {
+                let iy = ytab[oy * g.filter_h + ky];
+                if iy == OUTSIDE {
                     continue;
-                };
+                }
                 for kx in 0..g.filter_w {
-                    let Some(ix) = (ox * g.stride_w + kx * g.dilation_w).checked_sub(g.pad_left).filter(|&v| v < g.in_w)
-                    else {
+                    let ix = xtab[ox * g.filter_w + kx];
+                    if ix == OUTSIDE {
                         continue;
-                    };
+                    }
                     let tap = (ky * g.filter_w + kx) * cin;
                     let dst = &mut dx_image[(iy * g.in_w + ix) * cin..(iy * g.in_w + ix + 1) * cin];
-                    for (ci, d) in dst.iter_mut().enumerate() {
-                        *d += dot(dy_row, &w[(tap + ci) * cout..(tap + ci + 1) * cout]);
+                    for (d, v) in dst.iter_mut().zip(&dcol[tap..tap + cin]) {
+                        *d += v;
                     }
                 }
             }
         }
     }
+}
+
+/// Input gradient for small patches: per output pixel, the patch's gradient `dy[r, :] x W^T`
+/// is accumulated in registers (filter transposed and padded to 8/16/24/32 values), then
+/// scattered straight onto the input pixels (no column buffer). `dx` is fully overwritten.
+pub fn small_patch_backprop_input(g: &Conv2dGeometry, dy: &[f32], w: &[f32], dx: &mut [f32]) {
+    let (k, cout) = (g.patch_len(), g.out_c);
+    assert!(k <= SMALL_PATCH, "small_patch_backprop_input: patch of {k} values");
+    let kp = k.div_ceil(8) * 8;
+    let wt = transposed_padded(w, k, cout, kp);
+    let pixels = g.out_h * g.out_w;
+    let image_len = g.in_h * g.in_w * g.in_c;
+    let ytab = coord_table(g.out_h, g.filter_h, g.stride_h, g.dilation_h, g.pad_top, g.in_h);
+    let xtab = coord_table(g.out_w, g.filter_w, g.stride_w, g.dilation_w, g.pad_left, g.in_w);
+    let tabs = (&ytab[..], &xtab[..]);
+    dx.par_chunks_mut(image_len).enumerate().for_each(|(n, dx_image)| {
+        dx_image.fill(0.0);
+        let dy_image = &dy[n * pixels * cout..(n + 1) * pixels * cout];
+        match kp {
+            8 => backprop_image::<8>(g, tabs, dy_image, &wt, dx_image),
+            16 => backprop_image::<16>(g, tabs, dy_image, &wt, dx_image),
+            24 => backprop_image::<24>(g, tabs, dy_image, &wt, dx_image),
+            _ => backprop_image::<32>(g, tabs, dy_image, &wt, dx_image),
+        }
+    });
 }
 
 #[cfg(test)]
@@ -96,10 +153,12 @@ mod tests {
     }
 
     #[test]
-    fn dot_handles_remainders() {
-        let a = random_vec(21, 3);
-        let b = random_vec(21, 4);
-        let want: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
-        assert!((dot(&a, &b) - want).abs() < 1e-5);
+    fn transposed_padded_layout() {
+        // w [k=2, cout=3] -> wt [3, 8], zero beyond k.
+        let wt = transposed_padded(&[1., 2., 3., 4., 5., 6.], 2, 3, 8);
+        assert_eq!(&wt[0..3], &[1., 4., 0.]);
+        assert_eq!(&wt[8..10], &[2., 5.]);
+        assert_eq!(wt[17], 6.0);
+        assert!(wt[18..24].iter().all(|&v| v == 0.0));
     }
 }

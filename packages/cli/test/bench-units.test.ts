@@ -78,6 +78,7 @@ describe('formatReport', () => {
   it('prints one row per result and the notes of reduced runs', () => {
     const report: BenchReport = {
       meta: {},
+      skipped: [{ name: 'cat-step-resnet18', backend: 'cpu', reason: 'too slow' }],
       suites: [
         {
           name: 'pgd20-mnist', backend: 'cpu', imagesPerSec: 1.234, imagesPerSecBest: 1.3, batch: 10, pgdSteps: 20, iters: 1, warmup: 1,
@@ -88,9 +89,10 @@ describe('formatReport', () => {
     };
     const text = formatReport(report);
     const lines = text.trim().split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(lines[1]).toMatch(/^pgd20-mnist\s+cpu\s+10\s+20\s+1\.23\s+8\.10\s+1\.23\s+300$/);
     expect(lines[2]).toBe('note (pgd20-mnist on cpu): reduced size: batch 10');
+    expect(lines[3]).toBe('skipped cat-step-resnet18 on cpu: too slow');
   });
 });
 

@@ -4,6 +4,7 @@ import { PNG } from 'pngjs';
 import { Resvg } from '@resvg/resvg-js';
 import { createAttack } from '@cat/core';
 import {
+  accuracyVsEps,
   accuracyVsEpsSpec,
   figure2Data,
   maskGridFigure,
@@ -112,5 +113,22 @@ describe('charts (vega-lite -> vega -> SVG -> resvg PNG)', () => {
 
   it('refuses empty metrics with a clear error', () => {
     expect(() => trainingCurvesSpec([{ label: 'r', metrics: [] }])).toThrow(/metrics.jsonl is empty/);
+  });
+});
+
+describe('accuracyVsEps', () => {
+  it('gives natural accuracy at eps 0 and falls as eps grows', async () => {
+    const w = tf.randomNormal([16, 3], 0, 1, 'float32', 7);
+    const f = (x: tf.Tensor4D) => tf.matMul(tf.reshape(x, [x.shape[0], 16]), w) as tf.Tensor2D;
+    const images = tf.randomUniform([30, 4, 4, 1], 0, 1, 'float32', 8) as tf.Tensor4D;
+    // Labels are the model's own predictions: natural accuracy is exactly 1.
+    const labels = Int32Array.from(tf.argMax(f(images), 1).dataSync());
+    const set = { images: images.dataSync() as Float32Array, labels, count: 30, height: 4, width: 4, channels: 1 };
+    const pts = await accuracyVsEps('lin', f, set, [0, 0.05, 0.3]);
+    expect(pts.map((p) => p.eps)).toEqual([0, 0.05, 0.3]);
+    expect(pts[0].accuracy).toBe(1);
+    expect(pts[1].accuracy).toBeLessThanOrEqual(pts[0].accuracy);
+    expect(pts[2].accuracy).toBeLessThan(pts[0].accuracy);
+    expect(pts[2].accuracy).toBeLessThanOrEqual(pts[1].accuracy);
   });
 });

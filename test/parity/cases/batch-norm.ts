@@ -29,7 +29,7 @@ export const batchNormCases: ParityCase[] = [
   },
   {
     // Training mode as tfjs-layers runs it: batch moments, normalise, and the gradient for the
-    // input, scale and offset (tfjs's composite gradient over the native kernels).
+    // input, scale and offset (@cat/core's fused CatBatchNormGrad, then the moments' gradients).
     kernel: 'FusedBatchNorm',
     name: 'training-mode gradient (x, scale, offset), [3,6,5,7]',
     inputs: { x: { shape: [3, 6, 5, 7] }, s: { shape: [7] }, o: { shape: [7] }, dy: { shape: [3, 6, 5, 7] } },
@@ -40,7 +40,7 @@ export const batchNormCases: ParityCase[] = [
       };
       return tf.grads(f)([x, s, o]);
     },
-    addonCalls: ['batchNorm', 'reduce', 'binary'],
+    addonCalls: ['batchNorm', 'reduce', 'binary', 'batchNormGrad'],
     // The x gradient of a normalised sum cancels to small values: measured against its scale.
     tolerance: 1e-4,
   },

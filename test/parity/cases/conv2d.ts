@@ -76,6 +76,33 @@ export const dilatedConv2dCases: ParityCase[] = [
   },
 ];
 
+/** Cases the native kernels hand to the cpu kernel: they must still give the cpu's results. */
+export const convFallbackCases: ParityCase[] = [
+  {
+    kernel: 'Conv2D',
+    name: 'NCHW falls back to cpu',
+    inputs: { x: { shape: [2, 3, 7, 6] }, w: { shape: [3, 3, 3, 4] } },
+    run: ({ x, w }) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NCHW'),
+    addonCalls: [],
+  },
+  {
+    kernel: 'FusedConv2D',
+    name: 'prelu activation falls back to cpu',
+    inputs: { x: { shape: [2, 7, 6, 3] }, w: { shape: [3, 3, 3, 4] }, b: { shape: [4] }, alpha: { shape: [4] } },
+    run: ({ x, w, b, alpha }) =>
+      tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter: w as tf.Tensor4D,
+        strides: 1,
+        pad: 'same',
+        bias: b,
+        activation: 'prelu',
+        preluActivationWeights: alpha,
+      }),
+    addonCalls: [],
+  },
+];
+
 /** Fused activations other than relu, on one shape. */
 export const fusedActivationCases: ParityCase[] = (['linear', 'leakyrelu', 'sigmoid', 'relu6', 'elu'] as const).map((activation) => ({
   kernel: 'FusedConv2D',

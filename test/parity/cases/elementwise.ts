@@ -68,17 +68,17 @@ export const unaryCases: ParityCase[] = UNARY.flatMap(([kernel, op, range]) =>
   })),
 );
 
-/** The activation gradients tfjs builds from these kernels (Relu's uses Step, LeakyRelu's Select). */
+/** Activation gradients: ReLU/LeakyReLU through @cat/core's fused CatReluGrad, Sigmoid's composite. */
 export const activationGradCases: ParityCase[] = (
   [
-    ['Relu', tf.relu],
-    ['LeakyRelu', (x: tf.Tensor) => tf.leakyRelu(x, 0.2)],
-    ['Sigmoid', tf.sigmoid],
+    ['Relu', tf.relu, ['unary', 'reluGrad']],
+    ['LeakyRelu', (x: tf.Tensor) => tf.leakyRelu(x, 0.2), ['unary', 'reluGrad']],
+    ['Sigmoid', tf.sigmoid, ['unary', 'binary']],
   ] as const
-).map(([kernel, f]) => ({
+).map(([kernel, f, calls]) => ({
   kernel,
   name: 'gradient, [2,9,7,5]',
   inputs: { x: { shape: [2, 9, 7, 5] }, dy: { shape: [2, 9, 7, 5] } },
   run: ({ x, dy }) => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v), dy)))(x),
-  addonCalls: ['unary', 'binary'],
+  addonCalls: [...calls],
 }));

@@ -3,7 +3,7 @@
  * `cpu` and `native` with the same random inputs and must agree within 1e-4 relative error.
  */
 import type { ParityCase } from './types.js';
-import { conv2dCases, dilatedConv2dCases, fusedActivationCases } from './conv2d.js';
+import { conv2dCases, convFallbackCases, dilatedConv2dCases, fusedActivationCases } from './conv2d.js';
 import { matmulCases } from './matmul.js';
 import { activationGradCases, binaryCases, unaryCases } from './elementwise.js';
 import { momentsCases, reductionCases } from './reductions.js';
@@ -16,6 +16,7 @@ import { padCases, sliceCases, tileCases } from './slice-pad.js';
 export const parityCases: ParityCase[] = [
   ...conv2dCases,
   ...dilatedConv2dCases,
+  ...convFallbackCases,
   ...fusedActivationCases,
   ...matmulCases,
   ...binaryCases,

@@ -18,6 +18,7 @@ const SHAPES: MatmulShape[] = [
   { label: 'batched 3D', a: [4, 7, 5], b: [4, 5, 3], ta: false, tb: false },
   { label: 'broadcast single rhs', a: [2, 3, 7, 5], b: [5, 6], ta: false, tb: false },
   { label: 'batch 1 row', a: [1, 300], b: [300, 10], ta: false, tb: false },
+  { label: 'empty inner dimension (output is all zeros)', a: [3, 0], b: [0, 4], ta: false, tb: false },
 ];
 
 export const matmulCases: ParityCase[] = SHAPES.flatMap((s): ParityCase[] => {

@@ -49,8 +49,13 @@ async function main() {
     const k = tf.randomNormal([3, 3, cin, cout], 0, 0.05, 'float32', 2);
     const dy = tf.randomNormal([n, h, w, cout], 0, 1, 'float32', 3);
     const grads = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a, b, 1, 'same'), dy)));
-    const fwd = best(() => tf.tidy(() => tf.conv2d(x, k, 1, 'same').dataSync()), reps);
-    const train = best(() => tf.tidy(() => grads([x, k]).forEach((g) => g.dataSync())), reps);
+    // Block bodies: a tidy that returned the read-back array would walk all its elements.
+    const fwd = best(() => tf.tidy(() => {
+      tf.conv2d(x, k, 1, 'same').dataSync();
+    }), reps);
+    const train = best(() => tf.tidy(() => {
+      for (const g of grads([x, k])) g.dataSync();
+    }), reps);
     const flops = convFlops(n, h, w, cin, cout);
     rows.push({ name, shape: [n, h, w, cin, cout], gflopsForward: flops / fwd / 1e9, gflopsTrain: (3 * flops) / train / 1e9 });
     tf.dispose([x, k, dy]);

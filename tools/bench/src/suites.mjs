@@ -22,6 +22,10 @@ const backends = await bench.resolveBackends(args.backend);
 for (const backend of backends) {
   await useBackend(backend);
   for (const spec of specs) {
+    if (spec.slowOnPureTfjs && bench.isPureTfjs(backend) && !args.suite) {
+      process.stderr.write(`skipping ${spec.name} on ${backend}: hours on a pure-tfjs backend (name it with --suite to run it)\n`);
+      continue;
+    }
     const size = bench.resolveSize(spec, backend, {});
     // Each sample of a CAT step takes seconds (the ResNet one a minute): few samples.
     const minSamples = spec.name === 'cat-step-resnet18' || size.reduced ? 1 : 3;

@@ -42,4 +42,5 @@ ops! {
     pad => "pad",
     tile => "tile",
     relu_grad => "reluGrad",
+    batch_norm_grad => "batchNormGrad",
 }

@@ -12,7 +12,7 @@ export { runBench, resolveSize, resolveBackends, BENCH_BACKENDS, type BenchOptio
 export { prepareSuite, type PreparedSuite, type PrepareOptions } from './bench/workload.js';
 export { peakRssMB, rssMB, timeOperation, type Timing } from './bench/measure.js';
 export { formatReport, type BenchReport, type BenchResult } from './bench/report.js';
-export { SUITE_NAMES, suiteSpec, type SuiteName, type SuiteSpec } from './bench/suites.js';
+export { SUITE_NAMES, suiteSpec, isPureTfjs, type SuiteName, type SuiteSpec } from './bench/suites.js';
 export { forwardFlopsPerImage, pgdFlopsPerImage, catStepFlopsPerImage } from './bench/flops.js';
 
 /** Options as commander parses them. */

@@ -106,12 +106,20 @@ export function parseAttackList(text: string): string[] {
 /** Row label and grouping key of a run: runs differing only in seed (and paths) share a row. */
 function groupOf(run: LoadedRun): { key: string; label: string } {
   const { seed: _s, out: _o, backend: _b, ...rest } = run.config as unknown as Record<string, unknown>;
-  return { key: JSON.stringify(rest), label: `${run.config.method} (${run.config.arch}, eps ${Number(run.config.eps.toFixed(4))})` };
+  return { key: JSON.stringify(rest), label: `${run.config.method} (${run.config.arch}, train eps ${Number(run.config.eps.toFixed(4))})` };
 }
 
 function progressBar(stream: NodeJS.WriteStream | undefined, title: string) {
   const s = stream ?? process.stderr;
-  if (!s.isTTY) return { update: (_p: EvalProgress) => {}, stop: () => {} };
+  if (!s.isTTY) {
+    // No bar without a terminal (logs, CI): one line per finished attack instead.
+    return {
+      update: (p: EvalProgress) => {
+        if (p.done === p.total) s.write(`${title}: ${p.attack} done (${p.attackIndex + 1}/${p.attackCount})\n`);
+      },
+      stop: () => {},
+    };
+  }
   let bar: cliProgress.SingleBar | null = null;
   let current = '';
   const started = new Map<string, number>();

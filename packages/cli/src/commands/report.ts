@@ -53,7 +53,8 @@ export async function reportRuns(dirs: string[], flags: ReportFlags, log: (l: st
         paragraphs: [],
       };
       if (own.length > 0) {
-        section.tablesHtml!.push(tableToHtml(paperTable([{ label: own[0].label, runs: own.map(toResult) }])));
+        // With one run the combined table above already says it all.
+        if (dirs.length > 1) section.tablesHtml!.push(tableToHtml(paperTable([{ label: own[0].label, runs: own.map(toResult) }])));
         const findings = own.flatMap((r) => r.sanity);
         for (const f of findings) section.paragraphs!.push(`Sanity check [${f.check}]: ${f.message}`);
       } else {
@@ -79,7 +80,7 @@ export async function reportRuns(dirs: string[], flags: ReportFlags, log: (l: st
     sections.push({
       heading: 'Accuracy (%)',
       paragraphs: [
-        `Robust accuracy under each attack on ${[...new Set(evals.map((e) => e.n))].join('/')} test images; rows with several runs show mean ± std over seeds; Avg is the mean of natural and all robust accuracies.`,
+        `Robust accuracy under each attack on ${[...new Set(evals.map((e) => e.n))].join('/')} test images at L-inf eps ${[...new Set(evals.map((e) => e.eps))].join('/')}; rows with several runs show mean ± std over seeds; Avg is the mean of natural and all robust accuracies.`,
       ],
       tablesHtml: [tableToHtml(paperTable([...groups].map(([label, runs]) => ({ label, runs }))))],
     });

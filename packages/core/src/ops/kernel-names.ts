@@ -13,6 +13,8 @@ export const CatKlDiv = 'CatKlDiv';
 export const CatKlDivGrad = 'CatKlDivGrad';
 export const CatSoftmaxCrossEntropy = 'CatSoftmaxCrossEntropy';
 export const CatSoftmaxCrossEntropyGrad = 'CatSoftmaxCrossEntropyGrad';
+export const CatReluGrad = 'CatReluGrad';
+export const CatBatchNormGrad = 'CatBatchNormGrad';
 
 /** Attributes of `CatSignStepProject`. */
 export interface SignStepProjectAttrs {

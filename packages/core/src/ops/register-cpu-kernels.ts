@@ -1,6 +1,8 @@
 /**
  * Registers the fused ops' plain-JS kernels for the `cpu` backend and their gradients (gradients
- * are per kernel name, shared by every backend). Runs once when the ops are imported.
+ * are per kernel name, shared by every backend), and installs the fused ReLU/LeakyReLU and
+ * batch-norm gradients and the lean Mean gradient over tfjs's (relu-grad.ts, batch-norm-grad.ts,
+ * mean-grad.ts). Runs once when the ops are imported.
  */
 import type * as tf from '@tensorflow/tfjs';
 import * as names from './kernel-names.js';
@@ -14,6 +16,9 @@ import {
   softmaxCrossEntropyGrad,
   softmaxCrossEntropyGradCpu,
 } from './softmax-cross-entropy.js';
+import { installReluGradients, reluGradCpu } from './relu-grad.js';
+import { batchNormGradCpu, installBatchNormGradient } from './batch-norm-grad.js';
+import { installMeanGradient } from './mean-grad.js';
 
 /** The plain-JS kernel of every fused op, by kernel name. */
 export const fusedOpCpuKernels: Record<string, (args: never) => tf.TensorInfo | tf.TensorInfo[]> = {
@@ -26,6 +31,8 @@ export const fusedOpCpuKernels: Record<string, (args: never) => tf.TensorInfo | 
   [names.CatKlDivGrad]: klDivGradCpu,
   [names.CatSoftmaxCrossEntropy]: softmaxCrossEntropyCpu,
   [names.CatSoftmaxCrossEntropyGrad]: softmaxCrossEntropyGradCpu,
+  [names.CatReluGrad]: reluGradCpu,
+  [names.CatBatchNormGrad]: batchNormGradCpu,
 };
 
 for (const [kernelName, fn] of Object.entries(fusedOpCpuKernels)) {
@@ -34,3 +41,6 @@ for (const [kernelName, fn] of Object.entries(fusedOpCpuKernels)) {
 for (const g of [signStepProjectGrad, calibrateGrad, logSoftmaxGrad, klDivGrad, softmaxCrossEntropyGrad]) {
   registerGradientOnce(g);
 }
+installReluGradients();
+installBatchNormGradient();
+installMeanGradient();

@@ -40,6 +40,8 @@ export interface BenchResult {
 /** What `cat-cli bench --json` prints: one object, one entry per suite and backend. */
 export interface BenchReport {
   suites: BenchResult[];
+  /** Suite and backend pairs left out of this run, and why. */
+  skipped: { name: string; backend: string; reason: string }[];
   /** Where it ran: CPU model, core count, load average at the start, versions. */
   meta: Record<string, unknown>;
 }
@@ -66,6 +68,7 @@ export function formatReport(report: BenchReport): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const notes = report.suites
     .filter((r) => r.note)
-    .map((r) => `note (${r.name} on ${r.backend}): ${r.note}`);
+    .map((r) => `note (${r.name} on ${r.backend}): ${r.note}`)
+    .concat(report.skipped.map((s) => `skipped ${s.name} on ${s.backend}: ${s.reason}`));
   return [line(header), ...rows.map(line), ...notes].join('\n') + '\n';
 }

@@ -12,7 +12,10 @@ export const BENCH_BACKENDS = ['native', 'cpu', 'wasm'] as const;
 
 /** Options of {@link runBench}; every field has a default. */
 export interface BenchOptions {
-  /** Suite names; default all. */
+  /**
+   * Suite names; default (or 'all') every suite, except those too slow on a pure-tfjs backend,
+   * which only run there when named.
+   */
   suites?: string[];
   /** Backend names; default every available one of native, cpu, wasm. */
   backends?: string[];
@@ -66,7 +69,8 @@ export async function resolveBackends(requested: string[] | undefined): Promise<
  * runs the operation `warmup` times, then times `iters` runs.
  */
 export async function runBench(o: BenchOptions = {}): Promise<BenchReport> {
-  const names = o.suites && o.suites.length > 0 ? o.suites : [...SUITE_NAMES];
+  const named = o.suites !== undefined && o.suites.length > 0 && !o.suites.includes('all');
+  const names = named ? o.suites! : [...SUITE_NAMES];
   const specs = names.map((n) => suiteSpec(n));
   checkCount('--iters', o.iters, 1);
   checkCount('--warmup', o.warmup, 0);
@@ -83,9 +87,18 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchReport> {
     date: new Date().toISOString(),
   };
   const results: BenchResult[] = [];
+  const skipped: BenchReport['skipped'] = [];
   for (const backend of backends) {
     await useBackend(backend as BackendName);
     for (const spec of specs) {
+      if (spec.slowOnPureTfjs && isPureTfjs(backend) && !named) {
+        skipped.push({
+          name: spec.name,
+          backend,
+          reason: 'takes hours on a pure-tfjs backend (its Conv2DBackpropFilter runs at a few MFLOP/s); run it with --suite ' + spec.name,
+        });
+        continue;
+      }
       const size = resolveSize(spec, backend, o);
       const iters = o.iters ?? (size.reduced || spec.name === 'cat-step-resnet18' ? 1 : 3);
       const warmup = o.warmup ?? 1;
@@ -125,5 +138,5 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchReport> {
       }
     }
   }
-  return { suites: results, meta };
+  return { suites: results, skipped, meta };
 }

@@ -18,6 +18,8 @@ import { resizeNearestNeighborConfig, resizeNearestNeighborGradConfig } from './
 import { softmaxConfig } from './softmax.js';
 import { padV2Config, sliceConfig } from './slice-pad.js';
 import { tileConfig } from './tile.js';
+import { catReluGradConfig } from './cat-relu-grad.js';
+import { catBatchNormGradConfig } from './cat-batch-norm-grad.js';
 import { catSignStepProjectConfig } from './cat-sign-step-project.js';
 import { catCalibrateConfig, catCalibrateGradConfig } from './cat-calibrate.js';
 import { catLogSoftmaxConfig, catLogSoftmaxGradConfig } from './cat-log-softmax.js';
@@ -41,6 +43,8 @@ export const nativeKernels: KernelConfig[] = [
   sliceConfig,
   padV2Config,
   tileConfig,
+  catReluGradConfig,
+  catBatchNormGradConfig,
   catSignStepProjectConfig,
   catCalibrateConfig,
   catCalibrateGradConfig,

@@ -1,0 +1,56 @@
+/**
+ * Fused gradients of ReLU and LeakyReLU (`CatReluGrad`: `dx = x > 0 ? dy : alpha * dy`), which
+ * replace tfjs's registered gradients for the `Relu` and `LeakyRelu` kernels. tfjs computes them
+ * as `dy * step(x)` and `where(x > 0, dy, dy * alpha)`: two and three passes over an activation
+ * (the mask net's LeakyReLU gradient alone took a tenth of a CAT step). On a backend without a
+ * `CatReluGrad` kernel the replacement runs exactly tfjs's composite, so nothing else changes.
+ * Deviation: for NaN activations ReLU's gradient is 0 here instead of NaN.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CatReluGrad } from './kernel-names.js';
+import { activeBackendHas, sameShapeFloat32 } from './kernel-dispatch.js';
+import { f32, input, result, type CpuKernelArgs } from './cpu-kernel-io.js';
+
+/** `x > 0 ? dy : alpha * dy` as one kernel where the backend has it, else tfjs's composite. */
+function reluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number, leaky: boolean): tf.Tensor {
+  if (activeBackendHas(CatReluGrad) && sameShapeFloat32(dy, x)) {
+    return tf.engine().runKernel(CatReluGrad, { dy, x }, { alpha });
+  }
+  return leaky ? tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha)) : tf.mul(dy, tf.cast(tf.step(x), 'float32'));
+}
+
+/** Plain-JS `CatReluGrad`: inputs dy, x; attr alpha. */
+export function reluGradCpu(args: CpuKernelArgs): tf.TensorInfo {
+  const xT = input(args, 'x', CatReluGrad);
+  const x = f32(args, xT, CatReluGrad);
+  const dy = f32(args, input(args, 'dy', CatReluGrad), CatReluGrad);
+  const alpha = Math.fround(Number(args.attrs?.alpha ?? 0));
+  const dx = new Float32Array(x.length);
+  for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i];
+  return result(args, xT.shape, dx);
+}
+
+/** Replacement gradient of `Relu`. */
+export const reluGradConfig: tf.GradConfig = {
+  kernelName: tf.Relu,
+  inputsToSave: ['x'],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ({ x: () => reluGrad(dy as tf.Tensor, saved[0], 0, false) }),
+};
+
+/** Replacement gradient of `LeakyRelu`. */
+export const leakyReluGradConfig: tf.GradConfig = {
+  kernelName: tf.LeakyRelu,
+  inputsToSave: ['x'],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => ({
+    x: () => reluGrad(dy as tf.Tensor, saved[0], Number(attrs.alpha), true),
+  }),
+};
+
+/** Installs the replacement gradients over tfjs's own (idempotent). */
+export function installReluGradients(): void {
+  for (const g of [reluGradConfig, leakyReluGradConfig]) {
+    if (tf.getGradient(g.kernelName)?.gradFunc === g.gradFunc) continue;
+    if (tf.getGradient(g.kernelName)) tf.unregisterGradient(g.kernelName);
+    tf.registerGradient(g);
+  }
+}
