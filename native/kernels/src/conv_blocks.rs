@@ -5,7 +5,7 @@ use crate::conv_geometry::Conv2dGeometry;
 use crate::im2col::im2col_rows;
 
 /// Target size of one block's column matrix, in floats (1 MiB: about half of Zen 5's L2).
-const BLOCK_FLOATS: usize = 1 << 20;
+const BLOCK_FLOATS: usize = 1 << 18;
 /// Fewer rows than this make OpenBLAS spend more time packing the filter than multiplying.
 const MIN_BLOCK_ROWS: usize = 128;
 
