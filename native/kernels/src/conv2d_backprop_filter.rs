@@ -6,6 +6,23 @@ use crate::conv_geometry::Conv2dGeometry;
 use crate::error::{check_len, KernelResult};
 use rayon::prelude::*;
 
+/// Above this many floats in `dw`, every extra block re-reads and re-writes a large partial sum.
+const LARGE_FILTER_FLOATS: usize = 1 << 18;
+/// Column-buffer cap per thread for large filters (16 MiB).
+const LARGE_BLOCK_FLOATS: usize = 1 << 22;
+
+/// Rows a block for the filter gradient: the conv blocks, except for large filters (ResNet's
+/// 3x3x512x512), where each block's GEMM streams the whole `[K, cout]` partial sum through
+/// memory, so blocks grow towards one per thread (within a 16 MiB column buffer).
+fn filter_block_rows(g: &Conv2dGeometry) -> usize {
+    let rows = block_rows(g);
+    if g.filter_len() <= LARGE_FILTER_FLOATS {
+        return rows;
+    }
+    let share = g.out_rows().div_ceil(rayon::current_num_threads().max(1));
+    share.min(LARGE_BLOCK_FLOATS / g.patch_len()).max(rows)
+}
+
 /// `dw[ky,kx,ci,co] = sum over n,oy,ox of x[n, oy*s+ky*d-pad, ox*s+kx*d-pad, ci] * dy[n,oy,ox,co]`.
 /// `x` is `[batch, in_h, in_w, in_c]`, `dy` `[batch, out_h, out_w, out_c]`,
 /// `dw` `[filter_h, filter_w, in_c, out_c]` (fully overwritten).
@@ -15,7 +32,7 @@ pub fn conv2d_backprop_filter(g: &Conv2dGeometry, x: &[f32], dy: &[f32], dw: &mu
     check_len("conv2d_backprop_filter dy", g.output_len(), dy.len())?;
     check_len("conv2d_backprop_filter dw", g.filter_len(), dw.len())?;
     let (k, cout, total) = (g.patch_len(), g.out_c, g.out_rows());
-    let rows = block_rows(g);
+    let rows = filter_block_rows(g);
     let blocks = total.div_ceil(rows);
     let partial = (0..blocks)
         .into_par_iter()
@@ -48,6 +65,22 @@ mod tests {
     use super::*;
     use crate::conv2d::test_cases;
     use crate::testing::{assert_close, naive_conv2d_dw, random_vec};
+
+    #[test]
+    fn large_filters_use_bigger_blocks_and_stay_exact() {
+        let s = crate::ConvShape {
+            batch: 3, in_h: 4, in_w: 4, in_c: 64, filter_h: 3, filter_w: 3, out_c: 512,
+            stride_h: 1, stride_w: 1, dilation_h: 1, dilation_w: 1,
+        };
+        let g = Conv2dGeometry::new(s, crate::Padding::Same).unwrap();
+        assert!(g.filter_len() > LARGE_FILTER_FLOATS);
+        assert!(filter_block_rows(&g) >= block_rows(&g));
+        let x = random_vec(g.input_len(), 5);
+        let dy = random_vec(g.output_len(), 6);
+        let mut dw = vec![f32::NAN; g.filter_len()];
+        conv2d_backprop_filter(&g, &x, &dy, &mut dw).unwrap();
+        assert_close(&dw, &naive_conv2d_dw(&g, &x, &dy), 1e-4);
+    }
 
     #[test]
     fn matches_naive_loop_on_odd_shapes() {

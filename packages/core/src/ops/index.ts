@@ -4,7 +4,7 @@
  * this folder, the `native` backend the Rust ones (backend/kernels/), and every other backend the
  * composite definition. Attacks, methods and losses call these, never the composite by hand.
  */
-import './register-cpu-kernels.js';
+import './register-kernels-and-gradients.js';
 // tfjs 4.22's cpu ResizeNearestNeighborGrad is wrong for batches > 1 (see the file).
 import './fix-cpu-resize-nearest-grad.js';
 

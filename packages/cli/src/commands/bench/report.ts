@@ -31,7 +31,11 @@ export interface BenchResult {
   estimatedFullStepsImagesPerSec?: number;
   /** Peak resident set of the process so far (MiB): this suite's own only when run alone. */
   peakRssMB: number;
-  /** Tensors left allocated per timed run (0 means the operation does not leak tensors). */
+  /**
+   * Tensors left allocated per timed run (0 means the operation does not leak tensors). With
+   * `--warmup 0` the optimisers' first update creates their slot variables (Adam moments,
+   * momentum), which count here once.
+   */
   tensorsLeakedPerIter: number;
   /** Anything a reader of the number must know (reduced size, ...). */
   note?: string;

@@ -1,8 +1,8 @@
 /**
  * Registers the fused ops' plain-JS kernels for the `cpu` backend and their gradients (gradients
  * are per kernel name, shared by every backend), and installs the fused ReLU/LeakyReLU and
- * batch-norm gradients and the lean Mean gradient over tfjs's (relu-grad.ts, batch-norm-grad.ts,
- * mean-grad.ts). Runs once when the ops are imported.
+ * batch-norm gradients and lean Sum/Mean gradients over tfjs's (relu-grad.ts, batch-norm-grad.ts,
+ * reduce-grad.ts). Runs once when the ops are imported.
  */
 import type * as tf from '@tensorflow/tfjs';
 import * as names from './kernel-names.js';
@@ -18,7 +18,7 @@ import {
 } from './softmax-cross-entropy.js';
 import { installReluGradients, reluGradCpu } from './relu-grad.js';
 import { batchNormGradCpu, installBatchNormGradient } from './batch-norm-grad.js';
-import { installMeanGradient } from './mean-grad.js';
+import { installReduceGradients } from './reduce-grad.js';
 
 /** The plain-JS kernel of every fused op, by kernel name. */
 export const fusedOpCpuKernels: Record<string, (args: never) => tf.TensorInfo | tf.TensorInfo[]> = {
@@ -43,4 +43,4 @@ for (const g of [signStepProjectGrad, calibrateGrad, logSoftmaxGrad, klDivGrad, 
 }
 installReluGradients();
 installBatchNormGradient();
-installMeanGradient();
+installReduceGradients();

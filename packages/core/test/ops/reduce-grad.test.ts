@@ -1,4 +1,4 @@
-/** The lean Mean gradient @cat/core installs over tfjs's: dy / n broadcast back, any axes. */
+/** The lean Sum and Mean gradients @cat/core installs over tfjs's: dy (/ n) broadcast back, any axes. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@cat/core';
@@ -8,19 +8,23 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-describe('Mean gradient', () => {
+describe.each([
+  ['Mean', tf.mean, true],
+  ['Sum', tf.sum, false],
+] as const)('%s gradient', (_name, reduce, divides) => {
   it.each([
     ['N,H,W of NHWC', [2, 3, 4, 5], [0, 1, 2], false],
     ['last axis, keepDims', [3, 7], [-1], true],
     ['middle axes', [2, 3, 4, 5], [1, 2], false],
     ['all axes', [4, 3], undefined, false],
-  ] as const)('%s: d/dx sum(w * mean(x)) = w broadcast / n', async (_l, shape, axis, keepDims) => {
+  ] as const)('%s: d/dx sum(w * reduce(x)) = w broadcast (/ n)', async (_l, shape, axis, keepDims) => {
     const n = shape.reduce((a, b) => a * b, 1);
     const x = tf.tensor(seeded(n, 1), [...shape]);
-    const outShape = tf.mean(x, axis === undefined ? undefined : [...axis], keepDims).shape;
+    const ax = axis === undefined ? undefined : [...axis];
+    const outShape = reduce(x, ax, keepDims).shape;
     const wv = seeded(outShape.reduce((a, b) => a * b, 1), 2);
     const w = tf.tensor(wv, outShape);
-    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.mean(v, axis === undefined ? undefined : [...axis], keepDims), w)))(x);
+    const g = tf.grad((v: tf.Tensor) => reduce(v, ax, keepDims))(x, w);
     expect(g.shape).toEqual([...shape]);
     // Reference: the weight of the output cell each input element falls in, over the cell size.
     const axes = axis === undefined ? shape.map((_, i) => i) : axis.map((a) => (a < 0 ? a + shape.length : a));
@@ -32,10 +36,10 @@ describe('Mean gradient', () => {
       const idx = shape.map((d, i) => Math.floor(k / strides[i]) % d);
       const outIdx = idx.filter((_, i) => !axes.includes(i));
       const flat = outIdx.reduce((acc, v, i) => acc * kept[i] + v, 0);
-      expect(Math.abs(gv[k] - wv[flat] / count)).toBeLessThan(1e-7);
+      expect(Math.abs(gv[k] - wv[flat] / (divides ? count : 1))).toBeLessThan(1e-7);
     }
-    const { kernelNames } = await tf.profile(() => tf.grad((v: tf.Tensor) => tf.sum(tf.mean(v, axis === undefined ? undefined : [...axis])))(x));
-    // tfjs's own gradient multiplies by a tensor of ones; the lean one tiles instead.
+    const { kernelNames } = await tf.profile(() => tf.grad((v: tf.Tensor) => reduce(v, ax, keepDims))(x, w));
+    // tfjs's own gradients multiply by a tensor of ones; the lean ones tile instead.
     expect(kernelNames).toContain('Tile');
     expect(kernelNames).not.toContain('Multiply');
   });
