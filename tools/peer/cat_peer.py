@@ -200,7 +200,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument('--suite', default='all', help='a suite name or "all" (default)')
     ap.add_argument('--iters', type=int, default=None, help='timed runs (default 3; ResNet 1)')
-    ap.add_argument('--warmup', type=int, default=1)
+    ap.add_argument('--warmup', type=int, default=None,
+                    help='untimed runs (default 1; 0 for the ResNet step, whose natural training '
+                         'steps already warm the engine up)')
     ap.add_argument('--train-steps', type=int, default=5)
     ap.add_argument('--batch', type=int, default=None, help='override the suite batch size')
     ap.add_argument('--steps', type=int, default=None, help='override the PGD steps')
@@ -217,10 +219,10 @@ def main():
         results = []
         for n in names:
             cmd = [sys.executable, os.path.abspath(__file__), '--suite', n,
-                   '--warmup', str(args.warmup), '--train-steps', str(args.train_steps),
+                   '--train-steps', str(args.train_steps),
                    '--threads', str(args.threads), '--seed', str(args.seed)]
             for flag, value in (('--iters', args.iters), ('--batch', args.batch),
-                                ('--steps', args.steps)):
+                                ('--steps', args.steps), ('--warmup', args.warmup)):
                 if value is not None:
                     cmd += [flag, str(value)]
             out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
@@ -229,7 +231,8 @@ def main():
         torch.set_num_threads(args.threads)
         n = names[0]
         iters = args.iters if args.iters is not None else (1 if n == 'cat-step-resnet18' else 3)
-        results = [run_suite(n, iters, args.warmup, args.train_steps, args.batch, args.steps,
+        warmup = args.warmup if args.warmup is not None else (0 if n == 'cat-step-resnet18' else 1)
+        results = [run_suite(n, iters, warmup, args.train_steps, args.batch, args.steps,
                              args.seed)]
     print(json.dumps({'engine': 'pytorch', 'torch': torch.__version__, 'threads': args.threads,
                       'suites': results}))

@@ -8,13 +8,15 @@
  *
  *   node tools/peer/compare.mjs [--suite NAME]... [--backend native] [--iters N] [--json]
  *                               [--train-steps N] [--batch N --steps N  (a quick smoke run)]
+ *                               [--markdown  (tables for docs/PERFORMANCE.md)]
+ *   node tools/peer/compare.mjs --from tools/bench/results/compare-DATE.json --markdown
  *
  * Suites run one after the other (never concurrently: the machine has 2 cores), ours first then
  * PyTorch's for each suite, so both see about the same machine load. Saves the JSON under
  * tools/bench/results/compare-DATE.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +27,7 @@ const PYTHON = '/usr/bin/python3';
 const SUITES = ['pgd20-mnist', 'cat-step-mnist', 'cat-step-resnet18'];
 
 function parse(argv) {
-  const o = { suite: [], backend: [], iters: undefined, json: false, trainSteps: undefined, batch: undefined, steps: undefined };
+  const o = { suite: [], backend: [], iters: undefined, json: false, markdown: false, trainSteps: undefined, batch: undefined, steps: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -40,7 +42,9 @@ function parse(argv) {
     else if (a === '--batch') o.batch = val();
     else if (a === '--steps') o.steps = val();
     else if (a === '--json') o.json = true;
-    else throw new Error(`unknown argument '${a}' (expected --suite, --backend, --iters, --train-steps, --batch, --steps, --json)`);
+    else if (a === '--markdown') o.markdown = true;
+    else if (a === '--from') o.from = val();
+    else throw new Error(`unknown argument '${a}' (expected --suite, --backend, --iters, --train-steps, --batch, --steps, --json, --markdown)`);
   }
   for (const s of o.suite) if (!SUITES.includes(s)) throw new Error(`unknown suite '${s}'; expected one of ${SUITES.join(', ')}`);
   if (o.suite.length === 0) o.suite = SUITES;
@@ -77,8 +81,31 @@ function peer(suite, o) {
 
 const f = (n, d = 3) => (n == null || !Number.isFinite(n) ? '-' : n >= 100 ? n.toFixed(0) : n.toPrecision(d));
 
+/** docs/PERFORMANCE.md tables of a compare report. */
+export function markdown(report) {
+  const out = [];
+  out.push('| suite | batch / PGD steps | ours (native) images/s | PyTorch images/s | ours / PyTorch | best-run ratio | ours GFLOP/s | PyTorch GFLOP/s | peak RSS ours / PyTorch (MiB) |');
+  out.push('|---|---|---|---|---|---|---|---|---|');
+  for (const r of report.rows) {
+    out.push(`| \`${r.suite}\` (${r.backend}) | ${r.ours.batch} / ${r.ours.pgdSteps} | ${f(r.ours.imagesPerSec)} | ${f(r.pytorch.imagesPerSec)} | **${f(r.ratio)}** | ${f(r.ratioBest)} | ${f(r.oursGflops)} | ${f(r.pytorchGflops)} | ${f(r.ours.peakRssMB, 4)} / ${f(r.pytorch.peakRssMB, 4)} |`);
+  }
+  out.push('');
+  out.push(`sgemm peak, 2 threads, n = ${report.sgemm.n}: **${f(report.sgemm.sgemmPeakGflops)} GFLOP/s** (numpy/OpenBLAS ${f(report.sgemm.numpy)}, torch ${f(report.sgemm.torch)}).`);
+  for (const c of report.conv ?? []) {
+    out.push('');
+    out.push(`| conv (3x3, ${c.backend}) | shape N,H,W,Cin,Cout | forward GFLOP/s | forward + both gradients GFLOP/s |`);
+    out.push('|---|---|---|---|');
+    for (const r of c.rows) out.push(`| ${r.name} | ${r.shape.join(', ')} | ${f(r.gflopsForward)} | ${f(r.gflopsTrain)} |`);
+  }
+  return out.join('\n') + '\n';
+}
+
 function main() {
   const o = parse(process.argv.slice(2));
+  if (o.from) {
+    process.stdout.write(markdown(JSON.parse(readFileSync(path.resolve(o.from), 'utf8'))));
+    return;
+  }
   process.stderr.write('compare: measuring the sgemm peak (2 threads)\n');
   const sgemm = runJson(PYTHON, [path.join(HERE, 'sgemm_probe.py'), '--threads', '2'], 'sgemm probe');
   const convRuns = o.backend.map((backend) => {
@@ -119,6 +146,10 @@ function main() {
   writeFileSync(file, JSON.stringify(report, null, 1));
   if (o.json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
+    return;
+  }
+  if (o.markdown) {
+    process.stdout.write(markdown(report));
     return;
   }
   const out = [];

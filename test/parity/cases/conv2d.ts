@@ -80,6 +80,13 @@ export const dilatedConv2dCases: ParityCase[] = [
 export const convFallbackCases: ParityCase[] = [
   {
     kernel: 'Conv2D',
+    name: 'empty batch falls back to cpu',
+    inputs: { x: { shape: [0, 5, 5, 2] }, w: { shape: [3, 3, 2, 4] } },
+    run: ({ x, w }) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'),
+    addonCalls: [],
+  },
+  {
+    kernel: 'Conv2D',
     name: 'NCHW falls back to cpu',
     inputs: { x: { shape: [2, 3, 7, 6] }, w: { shape: [3, 3, 3, 4] } },
     run: ({ x, w }) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NCHW'),

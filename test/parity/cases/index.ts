@@ -4,7 +4,7 @@
  */
 import type { ParityCase } from './types.js';
 import { conv2dCases, convFallbackCases, dilatedConv2dCases, fusedActivationCases } from './conv2d.js';
-import { matmulCases } from './matmul.js';
+import { emptyBatchMatmulCase, matmulCases } from './matmul.js';
 import { activationGradCases, binaryCases, unaryCases } from './elementwise.js';
 import { momentsCases, reductionCases } from './reductions.js';
 import { batchNormCases } from './batch-norm.js';
@@ -19,6 +19,7 @@ export const parityCases: ParityCase[] = [
   ...convFallbackCases,
   ...fusedActivationCases,
   ...matmulCases,
+  emptyBatchMatmulCase,
   ...binaryCases,
   ...unaryCases,
   ...activationGradCases,

@@ -21,6 +21,15 @@ const SHAPES: MatmulShape[] = [
   { label: 'empty inner dimension (output is all zeros)', a: [3, 0], b: [0, 4], ta: false, tb: false },
 ];
 
+/** An empty batch: handed to the cpu kernel, which returns an empty result. */
+export const emptyBatchMatmulCase: ParityCase = {
+  kernel: 'BatchMatMul',
+  name: 'empty batch falls back to cpu',
+  inputs: { a: { shape: [0, 3, 4] }, b: { shape: [0, 4, 2] } },
+  run: ({ a, b }) => tf.matMul(a, b),
+  addonCalls: [],
+};
+
 export const matmulCases: ParityCase[] = SHAPES.flatMap((s): ParityCase[] => {
   const n = s.tb ? s.b[s.b.length - 2] : s.b[s.b.length - 1];
   return [

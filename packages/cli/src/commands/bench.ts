@@ -73,7 +73,7 @@ export function registerBench(program: Command): void {
     .option('--suite <name>', `suite to run (repeatable or comma-separated; ${SUITE_NAMES.join(', ')}, all)`, collect, [])
     .option('--backend <name>', 'backend to run on (repeatable or comma-separated; default: every available of native, cpu, wasm)', collect, [])
     .option('--iters <n>', 'timed runs per suite (default 3; 1 for cat-step-resnet18 and reduced runs)')
-    .option('--warmup <n>', 'untimed runs before timing (default 1)')
+    .option('--warmup <n>', 'untimed runs before timing (default 1; 0 for cat-step-resnet18)')
     .option('--train-steps <n>', 'natural training steps on real digits before timing (default 5)')
     .option('--batch <n>', 'batch size for every suite (default: the suite size; smaller on cpu/wasm)')
     .option('--steps <n>', 'PGD steps for every suite (default: the suite size; fewer on cpu/wasm)')

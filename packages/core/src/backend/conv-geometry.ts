@@ -24,9 +24,14 @@ export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
 }
 
 /**
- * True when the addon can run this convolution: NHWC, and padding that does not go negative
+ * True when the addon can run this convolution: NHWC, no empty dimension, and padding that does not go negative
  * (tfjs's ceil rounding mode can make the bottom/right padding negative; the cpu kernel handles it).
  */
 export function nativeConvSupported(info: backend_util.Conv2DInfo): boolean {
-  return info.dataFormat === 'channelsLast' && info.padInfo.top >= 0 && info.padInfo.left >= 0;
+  // Empty tensors (a batch of 0) go to the cpu kernel, which returns an empty result; the addon
+  // rejects zero sizes as errors.
+  const sizes = [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels];
+  return (
+    info.dataFormat === 'channelsLast' && info.padInfo.top >= 0 && info.padInfo.left >= 0 && sizes.every((v) => v > 0)
+  );
 }

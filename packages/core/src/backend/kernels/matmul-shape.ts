@@ -11,7 +11,8 @@ const product = (xs: number[]) => xs.reduce((p, v) => p * v, 1);
 
 /**
  * The addon's dims for `op(a) x op(b)`, or null when the batch dimensions broadcast in a way the
- * addon does not handle (only equal batches or a single matrix on one side) or inner sizes clash.
+ * addon does not handle (only equal batches or a single matrix on one side), a batch is empty, or
+ * inner sizes clash.
  */
 export function matmulShape(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): NativeMatmulShape | null {
   if (a.shape.length < 2 || b.shape.length < 2) return null;
@@ -34,5 +35,7 @@ export function matmulShape(a: TensorInfo, b: TensorInfo, transposeA: boolean, t
     return null;
   }
   if (product(outer) !== Math.max(batchA, batchB)) return null;
+  // An empty batch goes to the cpu kernel (the addon rejects batch 0).
+  if (batchA === 0 || batchB === 0) return null;
   return { dims: [batchA, batchB, m, n, k], outShape: [...outer, m, n] };
 }
