@@ -64,6 +64,10 @@ export interface TrainConfig {
   evalSteps: number;
   /** Output directory (the run dir). */
   out: string;
+  /** Folder holding the dataset's standard files (mnist, cifar10, cifar100); null: the default place. */
+  dataDir: string | null;
+  /** Download missing standard files (SHA-256 checked) into the cache. */
+  download: boolean;
 }
 
 /** What a caller may pass: anything of TrainConfig, `dataset` and `method` at least. */
@@ -76,13 +80,14 @@ export type TrainConfigInput = Partial<Omit<TrainConfig, 'dataset' | 'method' | 
 };
 
 /** Keys that do not change the run's results, so a resume may differ in them. */
-export const RUN_NEUTRAL_KEYS: ReadonlySet<string> = new Set(['out', 'backend']);
+export const RUN_NEUTRAL_KEYS: ReadonlySet<string> = new Set(['out', 'backend', 'dataDir', 'download']);
 
 const KEYS: ReadonlySet<string> = new Set([
   'method', 'dataset', 'arch', 'maskArch', 'eps', 'alpha', 'steps', 'a', 'b', 'kappa', 'beta',
   'ablation', 'detachWeight', 'detachTarget',
   'optimizer', 'lr', 'momentum', 'weightDecay', 'milestones', 'lrFactor', 'epochs', 'batch',
   'augment', 'seed', 'backend', 'trainSubset', 'testSubset', 'evalAlpha', 'evalSteps', 'out',
+  'dataDir', 'download',
 ]);
 
 /** Thrown for a configuration value out of range or unknown; `key` names the setting. */
@@ -195,6 +200,12 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
   }
   const out = pick('out', `runs/${method}-${dataset}-seed${seed}`);
   if (typeof out !== 'string' || !out) fail('out', `expected a directory path, got ${JSON.stringify(out)}`);
+  const dataDir = raw.dataDir ?? null;
+  if (dataDir !== null && (typeof dataDir !== 'string' || !dataDir)) {
+    fail('dataDir', `expected a directory path, got ${JSON.stringify(dataDir)}`);
+  }
+  const download = raw.download ?? false;
+  if (typeof download !== 'boolean') fail('download', `expected true or false, got ${JSON.stringify(download)}`);
 
   return {
     method,
@@ -227,6 +238,8 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
     evalAlpha,
     evalSteps: int('evalSteps', pick('evalSteps', 10), 1),
     out,
+    dataDir,
+    download,
   };
 }
 

@@ -53,7 +53,7 @@ export const coreDeps: TrainDeps = {
   },
 
   async loadData(cfg) {
-    const ds = await core.loadDataset(cfg.dataset);
+    const ds = await core.loadDataset(cfg.dataset, { dir: cfg.dataDir ?? undefined, download: cfg.download });
     const train = cfg.trainSubset !== null ? core.subset(ds.train, cfg.trainSubset, subsetRng(cfg, 0x7a11)) : ds.train;
     const test = cfg.testSubset !== null ? core.subset(ds.test, cfg.testSubset, subsetRng(cfg, 0x7e57)) : ds.test;
     return { train, test, numClasses: ds.numClasses, mean: ds.mean, std: ds.std };

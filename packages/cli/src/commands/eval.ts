@@ -175,17 +175,18 @@ export async function loadRunForCli(dir: string, checkpoint?: 'best' | 'last'): 
 }
 
 /** Loads each run's test set once per data set. */
-export async function testSetCache(): Promise<(dataset: string) => Promise<ImageSet>> {
+export async function testSetCache(): Promise<(dataset: string, dataDir?: string | null) => Promise<ImageSet>> {
   const cache = new Map<string, ImageSet>();
-  return async (dataset: string) => {
-    if (!cache.has(dataset)) {
+  return async (dataset: string, dataDir?: string | null) => {
+    const key = `${dataset}\0${dataDir ?? ''}`;
+    if (!cache.has(key)) {
       try {
-        cache.set(dataset, (await loadDataset(dataset as never)).test);
+        cache.set(key, (await loadDataset(dataset as never, { dir: dataDir ?? undefined })).test);
       } catch (err) {
         throw new CliError(`cannot load the test set of ${dataset}: ${(err as Error).message}`);
       }
     }
-    return cache.get(dataset)!;
+    return cache.get(key)!;
   };
 }
 
@@ -217,7 +218,7 @@ export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promi
     const run = await loadRunForCli(dir, opts.checkpoint);
     try {
       const dataset = run.config.dataset;
-      const test = await testSet(dataset);
+      const test = await testSet(dataset, run.config.dataDir);
       const eps = opts.eps ?? run.config.eps;
       const ctx = {
         eps,

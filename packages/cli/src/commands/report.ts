@@ -60,7 +60,7 @@ export async function reportRuns(dirs: string[], flags: ReportFlags, log: (l: st
       } else {
         section.paragraphs!.push(`No evaluation yet: run \`cat-cli eval ${dir}\` to add the accuracy table.`);
       }
-      const figs = await runFigures(run, await testSet(c.dataset), flags);
+      const figs = await runFigures(run, await testSet(c.dataset, c.dataDir), flags);
       if (figs.maskGrid) {
         section.figures!.push({
           caption: `Figure 2 style grid: natural, adversarial (${flags.attack ?? 'pgd20'}, eps ${flags.eps ?? c.eps}), mask g(x+delta), calibrated adversarial. Column titles: true label: prediction on adversarial / calibrated.`,

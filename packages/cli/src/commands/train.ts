@@ -69,6 +69,8 @@ export interface TrainFlags {
   detachTarget?: boolean;
   resume?: boolean;
   force?: boolean;
+  dataDir?: string;
+  download?: boolean;
 }
 
 /** The backend to use: the flag, else native when its addon is built, else cpu (with a note). */
@@ -137,7 +139,9 @@ export function addRunFlags(cmd: Command, defaults: { method?: string; dataset?:
     .option('--detach-weight', "CAT: treat the weight (1 - p_y(x)) as a constant")
     .option('--detach-target', 'CAT: treat the KL target p(x) as a constant')
     .option('--resume', 'continue the run in --out from its last checkpoint (same settings)')
-    .option('--force', 'delete the run in --out and start over');
+    .option('--force', 'delete the run in --out and start over')
+    .option('--data-dir <dir>', 'folder with the dataset\'s standard files (mnist IDX, cifar-10-batches-bin, cifar-100-binary)')
+    .option('--download', 'download missing standard files (SHA-256 checked) into the cache (~/.cache/cat or $CAT_CACHE_DIR)');
 }
 
 /** The trainer config from parsed flags (undefined flags fall back to the preset). */
@@ -145,6 +149,7 @@ export function configFromFlags(flags: TrainFlags, backend: string): TrainConfig
   const keys = [
     'arch', 'eps', 'alpha', 'steps', 'a', 'b', 'kappa', 'beta', 'epochs', 'batch', 'lr', 'seed', 'out', 'trainSubset', 'testSubset',
     'evalSteps', 'optimizer', 'momentum', 'weightDecay', 'milestones', 'ablation', 'detachWeight', 'detachTarget',
+    'dataDir', 'download',
   ] as const;
   const input: Record<string, unknown> = { method: flags.method, dataset: flags.dataset, backend };
   for (const k of keys) if (flags[k] !== undefined) input[k] = flags[k];

@@ -127,7 +127,7 @@ export async function vizRuns(dirs: string[], flags: VizFlags, log: (l: string) 
   for (const dir of dirs) {
     const run = await loadRunForCli(dir, flags.checkpoint);
     try {
-      const test = await testSet(run.config.dataset);
+      const test = await testSet(run.config.dataset, run.config.dataDir);
       const figs = await runFigures(run, test, flags);
       const prefix = flags.out && dirs.length > 1 ? `${path.basename(path.resolve(dir))}-` : '';
       if (figs.maskGrid) files.push(...writeFigure(outFor(dir), `${prefix}mask-grid`, figs.maskGrid));
