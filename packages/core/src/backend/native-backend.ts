@@ -20,7 +20,14 @@ import { loadNativeAddon } from './native-addon.js';
 export const NATIVE_BACKEND = 'native';
 
 /** tfjs's cpu backend with native kernels registered over it (the class adds no behaviour). */
-export class NativeBackend extends MathBackendCPU {}
+export class NativeBackend extends MathBackendCPU {
+  constructor() {
+    super();
+    // The cpu backend's first write prints "install tfjs-node to speed things up"; this backend
+    // is the fast path, so that advice would mislead.
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+}
 
 /**
  * Registers the `native` backend and its kernels (idempotent). Loads the addon first, so a
