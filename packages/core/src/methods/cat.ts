@@ -55,6 +55,15 @@ const NAME_BY_LOSS: Record<AttackLossKind, string> = { ce: 'cat-cent', cw: 'cat-
  * selection, attacks with `model.train()`, and we assume the CAT CIFAR scripts kept that (they
  * were not available to check). `attackTraining: false` attacks in inference mode instead. The
  * MNIST networks have no BatchNorm, so there the choice changes nothing.
+ *
+ * Mask dynamics (measured, and reproduced by an independent PyTorch reference,
+ * tools/peer/cat_reference.py): while f is still untrained the KL term of L_g is flat in m, so
+ * the CE term, which always prefers a smaller perturbation, sets the direction, and Adam's step
+ * does not shrink with the gradient. On the MNIST networks from scratch (Adam 1e-3) the mask goes
+ * to m ~ 0 within ~20 steps, and with b >= 0.05 the sigmoid saturates so far that it never comes
+ * back: CAT then trains f on the weighted natural CE alone (the KL term of L_f is ~0). With
+ * b <= 0.03 the mask dips, then returns towards 1 once f is accurate. This is the method as
+ * specified, not a defect of this implementation.
  */
 export class CatMethod implements TrainMethod {
   readonly name: string;

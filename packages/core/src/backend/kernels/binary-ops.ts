@@ -4,7 +4,7 @@
  * (other dtypes, general broadcasts) runs the cpu kernel.
  */
 import { backend_util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 import { broadcastMode } from './broadcast-mode.js';
 
 /** Addon op codes (cat_kernels::binary::BinaryOp). */
@@ -31,7 +31,7 @@ function binaryConfig(kernelName: keyof typeof OPS): KernelConfig {
       const bm = broadcastMode(b.shape, outShape);
       const size = outShape.reduce((x, y) => x * y, 1);
       if (am === null || bm === null || size === 0) return cpuFallback(kernelName, args);
-      const out = new Float32Array(size);
+      const out = outputArray(size);
       const be = args.backend;
       addon().binary(values(be, a), values(be, b), out, OPS[kernelName], am[0], am[1], bm[0], bm[1]);
       return output(be, outShape, out);

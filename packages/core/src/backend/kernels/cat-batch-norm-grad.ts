@@ -1,7 +1,7 @@
 /** The fused per-channel batch-norm gradient `CatBatchNormGrad` (ops/batch-norm-grad.ts) in Rust. */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { CatBatchNormGrad } from '../../ops/kernel-names.js';
-import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 
 export const catBatchNormGradConfig: KernelConfig = {
   kernelName: CatBatchNormGrad,
@@ -13,7 +13,7 @@ export const catBatchNormGradConfig: KernelConfig = {
     const b = args.backend;
     const c = mean.shape[0];
     const xv = values(b, x);
-    const dx = new Float32Array(xv.length);
+    const dx = outputArray(xv.length);
     const [dMean, dVar, dScale, dOffset] = [0, 1, 2, 3].map(() => new Float32Array(c));
     const eps = Number(args.attrs?.varianceEpsilon ?? 0.001);
     addon().batchNormGrad(values(b, dy), xv, values(b, mean), values(b, variance), scale ? values(b, scale) : null, dx, dMean, dVar, dScale, dOffset, eps);

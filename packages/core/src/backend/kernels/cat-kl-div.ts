@@ -1,7 +1,7 @@
 /** Per-example KL divergence `CatKlDiv` and its gradient `CatKlDivGrad` (ops/kl-div.ts) in Rust. */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { CatKlDiv, CatKlDivGrad } from '../../ops/kernel-names.js';
-import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 
 export const catKlDivConfig: KernelConfig = {
   kernelName: CatKlDiv,
@@ -26,8 +26,8 @@ export const catKlDivGradConfig: KernelConfig = {
     if (!isFloat32(dy, pLogits, qLogits) || pLogits.shape.length !== 2) return cpuFallback(CatKlDivGrad, args);
     const [rows, cols] = pLogits.shape;
     const b = args.backend;
-    const dp = new Float32Array(rows * cols);
-    const dq = new Float32Array(rows * cols);
+    const dp = outputArray(rows * cols);
+    const dq = outputArray(rows * cols);
     addon().klDivGrad(values(b, dy), values(b, pLogits), values(b, qLogits), dp, dq, rows, cols);
     return [output(b, pLogits.shape, dp), output(b, pLogits.shape, dq)];
   },

@@ -1,7 +1,7 @@
 /** Row-wise log-softmax `CatLogSoftmax` and its gradient `CatLogSoftmaxGrad` (ops/log-softmax.ts) in Rust. */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { CatLogSoftmax, CatLogSoftmaxGrad } from '../../ops/kernel-names.js';
-import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 
 export const catLogSoftmaxConfig: KernelConfig = {
   kernelName: CatLogSoftmax,
@@ -11,7 +11,7 @@ export const catLogSoftmaxConfig: KernelConfig = {
     const logits = args.inputs.logits as TensorInfo;
     if (!isFloat32(logits) || logits.shape.length !== 2) return cpuFallback(CatLogSoftmax, args);
     const [rows, cols] = logits.shape;
-    const out = new Float32Array(rows * cols);
+    const out = outputArray(rows * cols);
     addon().logSoftmax(values(args.backend, logits), out, rows, cols);
     return output(args.backend, logits.shape, out);
   },
@@ -25,7 +25,7 @@ export const catLogSoftmaxGradConfig: KernelConfig = {
     const { dy, y } = args.inputs as Record<'dy' | 'y', TensorInfo>;
     if (!isFloat32(dy, y) || y.shape.length !== 2) return cpuFallback(CatLogSoftmaxGrad, args);
     const [rows, cols] = y.shape;
-    const dx = new Float32Array(rows * cols);
+    const dx = outputArray(rows * cols);
     addon().logSoftmaxGrad(values(args.backend, dy), values(args.backend, y), dx, rows, cols);
     return output(args.backend, y.shape, dx);
   },

@@ -1,7 +1,7 @@
 /** The fused ReLU/LeakyReLU gradient `CatReluGrad` (ops/relu-grad.ts) in Rust. */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { CatReluGrad } from '../../ops/kernel-names.js';
-import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 
 export const catReluGradConfig: KernelConfig = {
   kernelName: CatReluGrad,
@@ -11,7 +11,7 @@ export const catReluGradConfig: KernelConfig = {
     const { dy, x } = args.inputs as Record<'dy' | 'x', TensorInfo>;
     if (!isFloat32(dy, x)) return cpuFallback(CatReluGrad, args);
     const xv = values(args.backend, x);
-    const dx = new Float32Array(xv.length);
+    const dx = outputArray(xv.length);
     addon().reluGrad(values(args.backend, dy), xv, dx, Number(args.attrs?.alpha ?? 0));
     return output(args.backend, x.shape, dx);
   },

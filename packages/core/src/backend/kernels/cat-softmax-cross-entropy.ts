@@ -4,7 +4,7 @@
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { CatSoftmaxCrossEntropy, CatSoftmaxCrossEntropyGrad } from '../../ops/kernel-names.js';
-import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 
 export const catSoftmaxCrossEntropyConfig: KernelConfig = {
   kernelName: CatSoftmaxCrossEntropy,
@@ -29,8 +29,8 @@ export const catSoftmaxCrossEntropyGradConfig: KernelConfig = {
     if (!isFloat32(dy, logits, labels) || logits.shape.length !== 2) return cpuFallback(CatSoftmaxCrossEntropyGrad, args);
     const [rows, cols] = logits.shape;
     const b = args.backend;
-    const dz = new Float32Array(rows * cols);
-    const dt = new Float32Array(rows * cols);
+    const dz = outputArray(rows * cols);
+    const dt = outputArray(rows * cols);
     addon().softmaxCrossEntropyGrad(values(b, dy), values(b, logits), values(b, labels), dz, dt, rows, cols);
     return [output(b, logits.shape, dz), output(b, logits.shape, dt)];
   },

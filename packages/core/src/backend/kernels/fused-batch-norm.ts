@@ -4,7 +4,7 @@
  * gradient is tfjs's composite over the native element-wise and reduction kernels).
  */
 import { FusedBatchNorm, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 
 export const fusedBatchNormConfig: KernelConfig = {
   kernelName: FusedBatchNorm,
@@ -18,7 +18,7 @@ export const fusedBatchNormConfig: KernelConfig = {
     const sizes = [mean, variance, scale, offset].filter((t): t is TensorInfo => t != null).map((t) => values(b, t).length);
     if (sizes.some((s) => s === 0) || xv.length === 0) return cpuFallback(FusedBatchNorm, args);
     const eps = args.attrs?.varianceEpsilon == null ? 0.001 : Number(args.attrs.varianceEpsilon);
-    const out = new Float32Array(xv.length);
+    const out = outputArray(xv.length);
     addon().batchNorm(xv, values(b, mean), values(b, variance), scale ? values(b, scale) : null, offset ? values(b, offset) : null, out, eps);
     return output(b, x.shape, out);
   },

@@ -9,7 +9,7 @@ import {
   ResizeNearestNeighborGrad,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 
 const positive = (dims: number[]) => dims.every((d) => d > 0);
 
@@ -25,7 +25,7 @@ export const resizeNearestNeighborConfig: KernelConfig = {
     }
     const [batch, inH, inW, c] = images.shape;
     const [outH, outW] = size;
-    const out = new Float32Array(batch * outH * outW * c);
+    const out = outputArray(batch * outH * outW * c);
     addon().resizeNearest(values(args.backend, images), out, [batch, inH, inW, outH, outW, c], !!alignCorners, !!halfPixelCenters);
     return output(args.backend, [batch, outH, outW, c], out);
   },
@@ -43,7 +43,7 @@ export const resizeNearestNeighborGradConfig: KernelConfig = {
     }
     const [batch, inH, inW, c] = images.shape;
     const [, outH, outW] = dy.shape;
-    const dx = new Float32Array(batch * inH * inW * c);
+    const dx = outputArray(batch * inH * inW * c);
     addon().resizeNearestGrad(values(args.backend, dy), dx, [batch, inH, inW, outH, outW, c], !!alignCorners, !!halfPixelCenters);
     return output(args.backend, images.shape, dx);
   },

@@ -4,7 +4,7 @@
  * cpu Slice copies non-contiguous slices element by element and dominated a CAT step's profile.
  */
 import { type KernelConfig, PadV2, Slice, slice_util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 
 export const sliceConfig: KernelConfig = {
   kernelName: Slice,
@@ -18,7 +18,7 @@ export const sliceConfig: KernelConfig = {
     slice_util.assertParamsValid(x as never, b, s);
     const n = s.reduce((p, q) => p * q, 1);
     if (n === 0) return cpuFallback(Slice, args);
-    const out = new Float32Array(n);
+    const out = outputArray(n);
     addon().slice(values(args.backend, x), out, x.shape.length, x.shape, b, s);
     return output(args.backend, s, out);
   },

@@ -1,6 +1,6 @@
 /** Softmax over the last axis on the native backend (float32). */
 import { type KernelConfig, Softmax, type TensorInfo } from '@tensorflow/tfjs-core';
-import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 
 export const softmaxConfig: KernelConfig = {
   kernelName: Softmax,
@@ -13,7 +13,7 @@ export const softmaxConfig: KernelConfig = {
     const cols = logits.shape[rank - 1];
     if (!isFloat32(logits) || rank === 0 || (dim !== -1 && dim !== rank - 1) || !(cols > 0)) return cpuFallback(Softmax, args);
     const xv = values(args.backend, logits);
-    const out = new Float32Array(xv.length);
+    const out = outputArray(xv.length);
     addon().softmax(xv, out, xv.length / cols, cols);
     return output(args.backend, logits.shape, out);
   },

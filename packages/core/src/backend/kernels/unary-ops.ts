@@ -4,7 +4,7 @@
  * and batch norm.
  */
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 
 /** Kernel name to addon op code (cat_kernels::unary::UnaryOp) and its two parameters. */
 const OPS: Record<string, [code: number, params: (attrs: NamedAttrMap) => [number, number]]> = {
@@ -33,7 +33,7 @@ function unaryConfig(kernelName: string): KernelConfig {
       const x = args.inputs.x as TensorInfo;
       if (!isFloat32(x)) return cpuFallback(kernelName, args);
       const xv = values(args.backend, x);
-      const out = new Float32Array(xv.length);
+      const out = outputArray(xv.length);
       const [p0, p1] = params(args.attrs ?? {});
       addon().unary(xv, out, code, p0, p1);
       return output(args.backend, x.shape, out);
