@@ -77,7 +77,7 @@ def pgd_ce(f, x, y, eps, alpha, steps):
     return delta.detach()
 
 
-def cat_step(f, g, opt_f, opt_g, x, y, eps, alpha, steps, a, b):
+def cat_step(f, g, opt_f, opt_g, x, y, eps, alpha, steps, a, b, step_g=True):
     """One CAT-cent step of SPEC.md; returns the logged quantities."""
     delta = pgd_ce(f, x, y, eps, alpha, steps)
     # Steps 2-3: calibrate with the current g, step f only on L_f.
@@ -100,7 +100,8 @@ def cat_step(f, g, opt_f, opt_g, x, y, eps, alpha, steps, a, b):
     loss_g = kl_g + b * ce_g
     opt_g.zero_grad()
     loss_g.backward()
-    opt_g.step()
+    if step_g:
+        opt_g.step()
     with torch.no_grad():
         acc = (logits_nat.argmax(1) == y).float().mean().item()
     return {
@@ -143,6 +144,7 @@ def main():
     ap.add_argument('--train', type=int, default=2000, help='training digits (cycled)')
     ap.add_argument('--log-every', type=int, default=20)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--g-warmup', type=int, default=0, help='NOT in SPEC.md: leave g unchanged for the first N steps (experiment)')
     ap.add_argument('--threads', type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -151,7 +153,7 @@ def main():
     f, g = MnistCnn(), MnistMask()
     opt_f = torch.optim.Adam(f.parameters(), lr=1e-3)
     opt_g = torch.optim.Adam(g.parameters(), lr=1e-3)
-    print(f'# torch CAT-cent eps {args.eps} alpha {args.alpha} K {args.steps} a {args.a} b {args.b} batch {args.batch} train {x_all.shape[0]}')
+    print(f'# torch CAT-cent eps {args.eps} alpha {args.alpha} K {args.steps} a {args.a} b {args.b} batch {args.batch} train {x_all.shape[0]} g-warmup {args.g_warmup}')
     print('step  mask_mean  m<0.01  m>0.99  m_strk    m_bg     kl_f     kl_g     ce_g  acc_nat')
     acc, n, t0, pos = {}, 0, time.time(), 0
     for it in range(1, args.iters + 1):
@@ -160,7 +162,7 @@ def main():
             x_all, y_all, pos = x_all[perm], y_all[perm], 0
         x, y = x_all[pos:pos + args.batch], y_all[pos:pos + args.batch]
         pos += args.batch
-        r = cat_step(f, g, opt_f, opt_g, x, y, args.eps, args.alpha, args.steps, args.a, args.b)
+        r = cat_step(f, g, opt_f, opt_g, x, y, args.eps, args.alpha, args.steps, args.a, args.b, step_g=it > args.g_warmup)
         for k, v in r.items():
             acc[k] = acc.get(k, 0.0) + v
         n += 1

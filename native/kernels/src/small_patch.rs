@@ -11,50 +11,24 @@ pub const SMALL_PATCH: usize = 32;
 /// Output channels handled per register-resident accumulator block.
 const LANES: usize = 16;
 
-/// Rows computed together: their accumulators are independent FMA chains, so the FMA latency
-/// (4 cycles) is hidden, and each filter load serves all of them. One chain per row left the
-/// first MNIST layer at ~16 GFLOP/cpu-s.
-const ROWS: usize = 4;
-
-/// `out[r, co] = sum_t col[r, t] * w[t, co]` for rows of `k` values, channels `c0..c0 + LANES`.
-#[inline]
-fn lanes_block<const R: usize>(rows: &[f32], w: &[f32], k: usize, n: usize, c0: usize, out: &mut [f32]) {
-    // Fixed-size accumulators the compiler keeps in registers across all taps, instead of
-    // loading and storing the outputs once per tap.
-    let mut acc = [[0.0f32; LANES]; R];
-    for t in 0..k {
-        let wr: &[f32; LANES] = w[t * n + c0..t * n + c0 + LANES].try_into().unwrap();
-        for (r, acc_r) in acc.iter_mut().enumerate() {
-            let a = rows[r * k + t];
-            for i in 0..LANES {
-                acc_r[i] += a * wr[i];
-            }
-        }
-    }
-    for (r, acc_r) in acc.iter().enumerate() {
-        out[r * n + c0..r * n + c0 + LANES].copy_from_slice(acc_r);
-    }
-}
-
 /// `out[r, co] = sum_t col[r, t] * w[t, co]` for a block of im2col rows (`k` values each).
 pub fn small_k_gemm(col: &[f32], w: &[f32], k: usize, n: usize, out: &mut [f32]) {
     let full = n / LANES * LANES;
-    let blocked = col.len() / (k * ROWS) * ROWS;
-    for (rows, o) in col[..blocked * k].chunks_exact(k * ROWS).zip(out.chunks_exact_mut(n * ROWS)) {
+    for (row, o) in col.chunks_exact(k).zip(out.chunks_exact_mut(n)) {
+        // Accumulate LANES channels in a fixed-size array the compiler keeps in registers across
+        // all taps, instead of loading and storing the output row once per tap.
         for c0 in (0..full).step_by(LANES) {
-            lanes_block::<ROWS>(rows, w, k, n, c0, o);
-        }
-    }
-    for (row, o) in col[blocked * k..].chunks_exact(k).zip(out[blocked * n..].chunks_exact_mut(n)) {
-        for c0 in (0..full).step_by(LANES) {
-            lanes_block::<1>(row, w, k, n, c0, o);
-        }
-    }
-    if full < n {
-        for (row, o) in col.chunks_exact(k).zip(out.chunks_exact_mut(n)) {
-            for c in full..n {
-                o[c] = row.iter().enumerate().map(|(t, &a)| a * w[t * n + c]).sum();
+            let mut acc = [0.0f32; LANES];
+            for (t, &a) in row.iter().enumerate() {
+                let wr: &[f32; LANES] = w[t * n + c0..t * n + c0 + LANES].try_into().unwrap();
+                for i in 0..LANES {
+                    acc[i] += a * wr[i];
+                }
             }
+            o[c0..c0 + LANES].copy_from_slice(&acc);
+        }
+        for c in full..n {
+            o[c] = row.iter().enumerate().map(|(t, &a)| a * w[t * n + c]).sum();
         }
     }
 }
@@ -87,74 +61,50 @@ fn transposed_padded(w: &[f32], k: usize, cout: usize, kp: usize) -> Vec<f32> {
     wt
 }
 
-/// `dcol[p][0..KP] = sum_co dy_p[co] * wt[co, 0..KP]` for `P` output pixels at once (`dy_rows`
-/// holds their `cout`-long gradient rows back to back), accumulated in registers: `P`
-/// independent FMA chains share every filter load (one chain left the first MNIST layer's input
-/// gradient latency-bound).
+/// `dcol[0..KP] = sum_co dy[co] * wt[co, 0..KP]`, accumulated in registers (KP is a constant).
 #[inline]
-fn patch_gradients<const KP: usize, const P: usize>(dy_rows: &[f32], cout: usize, wt: &[f32]) -> [[f32; KP]; P] {
-    let mut acc = [[0.0f32; KP]; P];
-    for co in 0..cout {
+fn patch_gradient<const KP: usize>(dy_row: &[f32], wt: &[f32]) -> [f32; KP] {
+    let mut acc = [0.0f32; KP];
+    for (co, &d) in dy_row.iter().enumerate() {
         // No skipping of zero gradients: ReLU zeros fall in random patterns, and the mispredicted
         // branch cost more than the multiply-adds it saved.
         let wr: &[f32; KP] = wt[co * KP..(co + 1) * KP].try_into().unwrap();
-        for (p, acc_p) in acc.iter_mut().enumerate() {
-            let d = dy_rows[p * cout + co];
-            for i in 0..KP {
-                acc_p[i] += d * wr[i];
-            }
+        for i in 0..KP {
+            acc[i] += d * wr[i];
         }
     }
     acc
 }
 
-/// Adds one output pixel's patch gradient onto the input pixels its taps read.
-#[inline]
-fn scatter_patch(g: &Conv2dGeometry, (ytab, xtab): (&[usize], &[usize]), oy: usize, ox: usize, dcol: &[f32], dx_image: &mut [f32]) {
-    let cin = g.in_c;
-    for ky in 0..g.filter_h {
-        let iy = ytab[oy * g.filter_h + ky];
-        if iy == OUTSIDE {
-            continue;
-        }
-        for kx in 0..g.filter_w {
-            let ix = xtab[ox * g.filter_w + kx];
-            if ix == OUTSIDE {
-                continue;
-            }
-            let tap = (ky * g.filter_w + kx) * cin;
-            let dst = &mut dx_image[(iy * g.in_w + ix) * cin..(iy * g.in_w + ix + 1) * cin];
-            for (d, v) in dst.iter_mut().zip(&dcol[tap..tap + cin]) {
-                *d += v;
-            }
-        }
-    }
-}
-
-/// Output pixels whose patch gradients are computed together (see `patch_gradients`).
-const PIXELS: usize = 4;
-
 fn backprop_image<const KP: usize>(
     g: &Conv2dGeometry,
-    tabs: (&[usize], &[usize]),
+    (ytab, xtab): (&[usize], &[usize]),
     dy_image: &[f32],
     wt: &[f32],
     dx_image: &mut [f32],
 ) {
-    let cout = g.out_c;
+    let (cin, cout) = (g.in_c, g.out_c);
     for oy in 0..g.out_h {
-        let dy_line = &dy_image[oy * g.out_w * cout..(oy + 1) * g.out_w * cout];
-        let mut ox = 0;
-        while ox + PIXELS <= g.out_w {
-            let dcols = patch_gradients::<KP, PIXELS>(&dy_line[ox * cout..(ox + PIXELS) * cout], cout, wt);
-            for (p, dcol) in dcols.iter().enumerate() {
-                scatter_patch(g, tabs, oy, ox + p, dcol, dx_image);
+        for ox in 0..g.out_w {
+            let dy_row = &dy_image[(oy * g.out_w + ox) * cout..(oy * g.out_w + ox + 1) * cout];
+            let dcol = patch_gradient::<KP>(dy_row, wt);
+            for ky in 0..g.filter_h {
+                let iy = ytab[oy * g.filter_h + ky];
+                if iy == OUTSIDE {
+                    continue;
+                }
+                for kx in 0..g.filter_w {
+                    let ix = xtab[ox * g.filter_w + kx];
+                    if ix == OUTSIDE {
+                        continue;
+                    }
+                    let tap = (ky * g.filter_w + kx) * cin;
+                    let dst = &mut dx_image[(iy * g.in_w + ix) * cin..(iy * g.in_w + ix + 1) * cin];
+                    for (d, v) in dst.iter_mut().zip(&dcol[tap..tap + cin]) {
+                        *d += v;
+                    }
+                }
             }
-            ox += PIXELS;
-        }
-        for ox in ox..g.out_w {
-            let [dcol] = patch_gradients::<KP, 1>(&dy_line[ox * cout..(ox + 1) * cout], cout, wt);
-            scatter_patch(g, tabs, oy, ox, &dcol, dx_image);
         }
     }
 }
@@ -191,7 +141,6 @@ mod tests {
 
     #[test]
     fn small_k_gemm_matches_naive_including_zeros() {
-        // 13 rows: three blocks of ROWS and a remainder; 35 channels: two LANES blocks and a tail.
         let (m, n, k) = (13, 35, 9);
         let mut a = random_vec(m * k, 1);
         a[3] = 0.0;

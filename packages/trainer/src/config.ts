@@ -43,6 +43,13 @@ export interface TrainConfig {
   detachWeight: boolean;
   /** CAT only: treat the KL target p(x) of step 3 as a constant. */
   detachTarget: boolean;
+  /**
+   * CAT only, not in SPEC.md (0 = the spec): epochs during which the mask net g is held still.
+   * From scratch, L_g's CE term drives the mask to 0 before f is accurate enough for its KL term
+   * to matter, and the saturated sigmoid never recovers (reproduced in PyTorch, see
+   * packages/core/src/methods/cat.ts); one epoch of warm-up avoids that on short runs.
+   */
+  maskWarmupEpochs: number;
   optimizer: OptimizerKind;
   lr: number;
   momentum: number;
@@ -84,7 +91,7 @@ export const RUN_NEUTRAL_KEYS: ReadonlySet<string> = new Set(['out', 'backend', 
 
 const KEYS: ReadonlySet<string> = new Set([
   'method', 'dataset', 'arch', 'maskArch', 'eps', 'alpha', 'steps', 'a', 'b', 'kappa', 'beta',
-  'ablation', 'detachWeight', 'detachTarget',
+  'ablation', 'detachWeight', 'detachTarget', 'maskWarmupEpochs',
   'optimizer', 'lr', 'momentum', 'weightDecay', 'milestones', 'lrFactor', 'epochs', 'batch',
   'augment', 'seed', 'backend', 'trainSubset', 'testSubset', 'evalAlpha', 'evalSteps', 'out',
   'dataDir', 'download',
@@ -195,6 +202,8 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
   };
   const detachWeight = flag('detachWeight');
   const detachTarget = flag('detachTarget');
+  const maskWarmupEpochs = int('maskWarmupEpochs', pick('maskWarmupEpochs', 0), 0);
+  if (!method.startsWith('cat') && maskWarmupEpochs !== 0) fail('maskWarmupEpochs', `applies to the CAT methods only, not to ${method}`);
   if (!method.startsWith('cat') && (ablation !== 'none' || detachWeight || detachTarget)) {
     fail(ablation !== 'none' ? 'ablation' : detachWeight ? 'detachWeight' : 'detachTarget', `applies to the CAT methods only, not to ${method}`);
   }
@@ -222,6 +231,7 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
     ablation,
     detachWeight,
     detachTarget,
+    maskWarmupEpochs,
     optimizer,
     lr,
     momentum,

@@ -85,6 +85,7 @@ export const coreDeps: TrainDeps = {
           ablation: cfg.ablation,
           detachWeight: cfg.detachWeight,
           detachTarget: cfg.detachTarget,
+          maskWarmupEpochs: cfg.maskWarmupEpochs,
         });
       case 'trades':
       case 'fat-trades':

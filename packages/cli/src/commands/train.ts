@@ -67,6 +67,7 @@ export interface TrainFlags {
   ablation?: string;
   detachWeight?: boolean;
   detachTarget?: boolean;
+  maskWarmupEpochs?: number;
   resume?: boolean;
   force?: boolean;
   dataDir?: string;
@@ -138,6 +139,7 @@ export function addRunFlags(cmd: Command, defaults: { method?: string; dataset?:
     .option('--ablation <kind>', "CAT ablation: A2 drops the mask, A1 also the weighted CE (default none)", choiceArg(['none', 'A1', 'A2']))
     .option('--detach-weight', "CAT: treat the weight (1 - p_y(x)) as a constant")
     .option('--detach-target', 'CAT: treat the KL target p(x) as a constant')
+    .option('--mask-warmup-epochs <n>', 'CAT, not in the paper: hold the mask net still for the first n epochs so the mask cannot collapse to 0 before f learns (default 0)', numberArg({ min: 0, integer: true }))
     .option('--resume', 'continue the run in --out from its last checkpoint (same settings)')
     .option('--force', 'delete the run in --out and start over')
     .option('--data-dir <dir>', 'folder with the dataset\'s standard files (mnist IDX, cifar-10-batches-bin, cifar-100-binary)')
@@ -148,7 +150,7 @@ export function addRunFlags(cmd: Command, defaults: { method?: string; dataset?:
 export function configFromFlags(flags: TrainFlags, backend: string): TrainConfigInput {
   const keys = [
     'arch', 'eps', 'alpha', 'steps', 'a', 'b', 'kappa', 'beta', 'epochs', 'batch', 'lr', 'seed', 'out', 'trainSubset', 'testSubset',
-    'evalSteps', 'optimizer', 'momentum', 'weightDecay', 'milestones', 'ablation', 'detachWeight', 'detachTarget',
+    'evalSteps', 'optimizer', 'momentum', 'weightDecay', 'milestones', 'ablation', 'detachWeight', 'detachTarget', 'maskWarmupEpochs',
     'dataDir', 'download',
   ] as const;
   const input: Record<string, unknown> = { method: flags.method, dataset: flags.dataset, backend };

@@ -12,11 +12,22 @@
  * Slice is a `subarray`); both call {@link markEscaped}, after which the array is left to the GC.
  */
 
+import { totalmem } from 'node:os';
+
 /** Below this many elements V8's own small-allocation path is as cheap: not pooled. */
 export const POOL_MIN_ELEMENTS = 16384;
 
-/** Bytes the pool may hold idle (`CAT_NATIVE_POOL_MB`, default 256): beyond it, arrays go to the GC. */
-const POOL_CAP_BYTES = Math.max(0, Number(process.env.CAT_NATIVE_POOL_MB ?? 256)) * 1024 * 1024;
+/**
+ * Bytes the pool may hold idle (`CAT_NATIVE_POOL_MB`; default a quarter of the RAM, at most
+ * 4 GiB); beyond it, arrays go to the GC. It must hold about one forward pass's activations to
+ * serve the next one: at 256 MB a ResNet-18 CAT step (batch 32) still missed 70% of the time and
+ * spent 1.3 s a step in GC; at 2 GB it missed 9%, spent 74 ms in GC and used 22% less CPU, with
+ * the same peak RSS (idle arrays replace garbage that would otherwise wait for the GC).
+ */
+const POOL_CAP_BYTES =
+  process.env.CAT_NATIVE_POOL_MB !== undefined
+    ? Math.max(0, Number(process.env.CAT_NATIVE_POOL_MB)) * 1024 * 1024
+    : Math.min(4096 * 1024 * 1024, totalmem() / 4);
 
 /** `CAT_NATIVE_POISON=1` fills every uninitialised output with NaN: tests catch partial writes. */
 const POISON = process.env.CAT_NATIVE_POISON === '1';

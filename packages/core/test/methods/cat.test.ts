@@ -279,6 +279,25 @@ describe('options', () => {
     expect(new CatMethod({ ablation: 'A2' }).name).toBe('cat-cent-A2');
   });
 
+  it('maskWarmupEpochs holds g still (and omits its terms) before that epoch, then steps it', () => {
+    const batch = toyBatch(new Rng(13), 6);
+    const cat = new CatMethod({ ...budget, maskWarmupEpochs: 2 });
+    const state = tinyState({ epoch: 1 });
+    const g0 = snapshot(state.g!);
+    const f0 = snapshot(state.f);
+    const warm = cat.step(state, batch);
+    expect(maxChange(g0, snapshot(state.g!))).toBe(0);
+    expect(maxChange(f0, snapshot(state.f))).toBeGreaterThan(1e-5);
+    expect(Object.keys(warm).sort()).toEqual(['ce_weighted', 'kl', 'loss_f']);
+    const after = cat.step({ ...state, epoch: 2 }, batch);
+    expect(maxChange(g0, snapshot(state.g!))).toBeGreaterThan(1e-6);
+    expect(Number.isFinite(after.loss_g)).toBe(true);
+    expect(new CatMethod(budget).maskWarmupEpochs).toBe(0);
+    expect(() => new CatMethod({ maskWarmupEpochs: 1.5 })).toThrow(/maskWarmupEpochs must be an integer >= 0/);
+    expect(() => new CatMethod({ maskWarmupEpochs: -1 })).toThrow(/maskWarmupEpochs must be an integer >= 0/);
+    disposeState(state);
+  });
+
   it('a step without a mask net says so', () => {
     const state = tinyState();
     expect(() => new CatMethod(budget).step({ ...state, g: undefined }, toyBatch(new Rng(1), 3))).toThrow(/state.g/);
