@@ -1,5 +1,5 @@
 //! Times the memory-bound kernels a CAT step runs most on MNIST sizes (batch 100): ReLU and its
-//! gradient on 100x28x28x32, and the first conv layer (28x28x1 -> 32, the direct small-patch
+//! gradient on 100x28x28x32, its per-channel mean (batch-norm statistics), and the first conv layer (28x28x1 -> 32, the direct small-patch
 //! path) forward and input gradient. Prints CPU-ms per call and the best wall-ms of the calls
 //! (the minimum suffers least from other work on a shared machine).
 //! `cargo run --release -p cat-kernels --example eltwise_speed`
@@ -7,6 +7,7 @@ use cat_kernels::activation::Activation;
 use cat_kernels::conv2d::conv2d;
 use cat_kernels::conv2d_backprop_input::conv2d_backprop_input;
 use cat_kernels::conv_geometry::{Conv2dGeometry, ConvShape, Padding};
+use cat_kernels::reduce::{reduce_leading_axes, ReduceOp};
 use cat_kernels::relu_grad::relu_grad;
 use cat_kernels::unary::{unary, UnaryOp};
 use std::time::Instant;
@@ -37,6 +38,7 @@ fn main() {
     for (name, f) in [
         ("relu", Box::new(|o: &mut [f32]| unary(UnaryOp::from_code(0, 0.0, 0.0).unwrap(), &x, o).unwrap()) as Box<dyn Fn(&mut [f32])>),
         ("relu_grad", Box::new(|o: &mut [f32]| relu_grad(&dy, &x, 0.0, o).unwrap())),
+        ("mean NHW", Box::new(|o: &mut [f32]| reduce_leading_axes(ReduceOp::Mean, &x, n / 32, 32, &mut o[..32]).unwrap())),
         ("conv1 fwd", Box::new(|o: &mut [f32]| conv2d(&g, img, &w, None, Activation::Linear, o).unwrap())),
         ("conv1 dx", Box::new(|_o: &mut [f32]| conv2d_backprop_input(&g, &dy, &w, &mut dx.borrow_mut()).unwrap())),
     ] {
