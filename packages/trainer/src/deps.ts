@@ -92,6 +92,8 @@ export const coreDeps: TrainDeps = {
         return core.createMethod(cfg.method, { ...budget, beta: cfg.beta });
       case 'mart':
         return core.createMethod('mart', { ...budget, lambda: cfg.beta });
+      case 'natural':
+        return core.createMethod('natural');
       default:
         return core.createMethod(cfg.method, budget);
     }

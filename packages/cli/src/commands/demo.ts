@@ -3,6 +3,7 @@
  * minutes on 2 cores (native backend), then natural, FGSM and PGD-20 accuracy on held-out digits,
  * printed as a table and written as Markdown and JSON into the run dir.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import * as core from '@cat/core';
@@ -69,40 +70,77 @@ export function registerDemo(program: Command): void {
         maskWarmupEpochs: flags.maskWarmupEpochs ?? d.maskWarmupEpochs,
         out: flags.out ?? d.out,
         // Running the demo again continues (or just re-evaluates) the same run instead of refusing.
-        resume: flags.force ? false : true,
+        resume: false,
       };
+      const out = merged.out!;
+      const resumeIfThere = (dir: string) => !flags.force && fs.existsSync(path.join(dir, 'config.json'));
       const started = performance.now();
-      const run = await runTraining(configFromFlags(merged, backend), merged);
+      const run = await runTraining(configFromFlags({ ...merged, resume: resumeIfThere(out) }, backend), {
+        ...merged,
+        resume: resumeIfThere(out),
+      });
+      // The baseline: the same network, data, seed, epochs and batch, trained on clean images only.
+      const naturalOut = `${out}-natural`;
+      process.stdout.write(`\ntraining the baseline (natural training, same data and epochs) into ${naturalOut}\n`);
+      const naturalFlags: DemoFlags = {
+        ...merged,
+        method: 'natural',
+        out: naturalOut,
+        maskWarmupEpochs: undefined,
+        ablation: undefined,
+        detachWeight: undefined,
+        detachTarget: undefined,
+        resume: resumeIfThere(naturalOut),
+      };
+      const baseline = await runTraining(configFromFlags(naturalFlags, backend), naturalFlags);
       try {
         const cfg = run.config;
         const ds = await core.loadDataset(cfg.dataset);
-        // The final evaluation uses test digits the per-epoch check may also have seen; both are
-        // held out from training.
+        // Held-out test digits, never trained on; the per-epoch check may have seen some of them.
         const evalSet = core.subset(ds.test, flags.evalSubset ?? d.evalSubset, new core.Rng((cfg.seed ^ 0xe7a1) >>> 0));
         const ctx = { eps: cfg.eps, dataset: cfg.dataset, seed: cfg.seed };
-        const attacks = [
+        const attacks = () => [
           { name: 'fgsm', attack: core.createAttack('fgsm', ctx) },
           { name: 'pgd20', attack: core.createAttack('pgd20', ctx) },
         ];
         process.stdout.write(`evaluating on ${evalSet.count} test digits: natural, FGSM, PGD-20 (eps ${cfg.eps})...\n`);
-        const result = await core.evaluate(core.asClassifier(run.f, false), evalSet, attacks, { batchSize: 100 });
-        const table = core.paperTable([{ label: `CAT-cent (eps ${cfg.eps})`, runs: [result] }]);
+        const result = await core.evaluate(core.asClassifier(run.f, false), evalSet, attacks(), { batchSize: 100 });
+        const natural = await core.evaluate(core.asClassifier(baseline.f, false), evalSet, attacks(), { batchSize: 100 });
+        const table = core.paperTable([
+          { label: 'natural training', runs: [natural] },
+          { label: `${cfg.method} (eps ${cfg.eps})`, runs: [result] },
+        ]);
         const minutes = (performance.now() - started) / 60000;
         process.stdout.write(`\n${core.tableToText(table)}\n`);
         const md =
-          `# cat demo: CAT-cent on the embedded MNIST digits\n\n` +
+          `# cat demo: ${cfg.method} on the embedded MNIST digits\n\n` +
           `${cfg.trainSubset ?? 'all'} training digits, ${cfg.epochs} epochs, eps ${cfg.eps}, ${cfg.steps} attack steps of ${cfg.alpha}, ` +
-          `backend ${run.backend} (this invocation: ${minutes.toFixed(1)} minutes). Accuracy (%) on ${evalSet.count} test digits:\n\n` +
+          `mask net held still for the first ${cfg.maskWarmupEpochs} epoch(s), backend ${run.backend} ` +
+          `(this invocation: ${minutes.toFixed(1)} minutes). The baseline is the same network trained on clean images ` +
+          `with the same data, seed and epochs. Accuracy (%) on ${evalSet.count} held-out test digits:\n\n` +
           core.tableToMarkdown(table);
         writeFileAtomic(path.join(run.dir, 'demo-eval.md'), md);
         writeFileAtomic(
           path.join(run.dir, 'demo-eval.json'),
-          `${JSON.stringify({ config: cfg, backend: run.backend, minutes, n: result.n, accuracies: result.accuracies, table: core.tableToJson(table) }, null, 2)}\n`,
+          `${JSON.stringify(
+            {
+              config: cfg,
+              backend: run.backend,
+              minutes,
+              n: result.n,
+              accuracies: result.accuracies,
+              baseline: { dir: baseline.dir, accuracies: natural.accuracies },
+              table: core.tableToJson(table),
+            },
+            null,
+            2,
+          )}\n`,
         );
         process.stdout.write(`wrote ${path.join(run.dir, 'demo-eval.md')} and demo-eval.json (${minutes.toFixed(1)} minutes in all)\n`);
       } finally {
         run.f.dispose();
         run.g?.dispose();
+        baseline.f.dispose();
       }
     });
 }

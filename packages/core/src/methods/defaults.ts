@@ -35,5 +35,7 @@ export function methodDefaults(name: string, dataset: string): object {
       return { ...budget, lambda: 6 };
     case 'fat-trades':
       return { ...budget, beta: 6, tau: { max: 3 } };
+    case 'natural':
+      return {};
   }
 }

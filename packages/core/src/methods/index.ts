@@ -1,6 +1,6 @@
 /**
  * Training methods with one call shape (`method.step(state, batch)`): CAT (cent, cw; ablations
- * A1/A2), AT, TRADES, MART and FAT-for-TRADES, plus a registry by name.
+ * A1/A2), AT, TRADES, MART, FAT-for-TRADES and natural training, plus a registry by name.
  */
 export type { AttackBudget } from './method-options.js';
 export { CIFAR_BUDGET } from './method-options.js';
@@ -9,6 +9,7 @@ export * from './at.js';
 export * from './trades.js';
 export * from './mart.js';
 export * from './fat-trades.js';
+export * from './natural.js';
 export * from './tau-schedule.js';
 export { tradesUpdate } from './trades-loss.js';
 export * from './registry.js';

@@ -3,10 +3,11 @@ import { AtMethod, type AtOptions } from './at.js';
 import { CatMethod, type CatOptions } from './cat.js';
 import { FatTradesMethod, type FatTradesOptions } from './fat-trades.js';
 import { MartMethod, type MartOptions } from './mart.js';
+import { NaturalMethod, type NaturalOptions } from './natural.js';
 import { TradesMethod, type TradesOptions } from './trades.js';
 
 /** The training methods `createMethod` knows. */
-export const METHOD_NAMES = ['cat-cent', 'cat-cw', 'at', 'trades', 'mart', 'fat-trades'] as const;
+export const METHOD_NAMES = ['cat-cent', 'cat-cw', 'at', 'trades', 'mart', 'fat-trades', 'natural'] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
 /** Options by method name. */
@@ -17,6 +18,7 @@ export interface MethodOptionsByName {
   trades: TradesOptions;
   mart: MartOptions;
   'fat-trades': FatTradesOptions;
+  natural: NaturalOptions;
 }
 
 /** Any method's options (what a CLI or config file hands over). */
@@ -44,6 +46,8 @@ export function createMethod(name: string, options: object = {}): TrainMethod {
       return new MartMethod(options as MartOptions);
     case 'fat-trades':
       return new FatTradesMethod(options as FatTradesOptions);
+    case 'natural':
+      return new NaturalMethod(options as NaturalOptions);
     default:
       throw new Error(`createMethod: unknown method '${name}' (known: ${METHOD_NAMES.join(', ')})`);
   }
