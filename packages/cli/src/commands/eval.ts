@@ -341,22 +341,8 @@ export function readEvalJson(file: string): { runs: EvalJson[]; sanity: SanityFi
   return { runs: data.runs, sanity: data.sanity ?? [] };
 }
 
-interface EvalFlags {
-  attacks?: string[];
-  suite?: EvalSuite;
-  limit?: number;
-  batch?: number;
-  backend?: BackendName;
-  sanity?: boolean;
-  out?: string;
-  eps?: number;
-  checkpoint?: 'best' | 'last';
-  seed?: number;
-  squareQueries?: number;
-  apgdIter?: number;
-  fabIter?: number;
-  targets?: number;
-}
+/** The command's flags: the options of {@link evalRuns} but where lines go. */
+type EvalFlags = Omit<EvalRunOptions, 'log'>;
 
 /** Registers `eval` on the program. */
 export function registerEval(program: Command): void {
