@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededInit } from './init.js';
 import { PaddedConv2D } from './padded-conv2d-layer.js';
+import { LeanBatchNormalization } from './batch-norm-layer.js';
 
 type Sym = tf.SymbolicTensor;
 
@@ -64,20 +65,20 @@ export class LayerFactory {
    * `nn.BatchNorm2d`: PyTorch momentum 0.1 is Keras momentum 0.9, epsilon 1e-5, gamma 1, beta 0.
    * Deviation (tfjs's, kept): the running variance is updated with the biased batch variance,
    * PyTorch uses the unbiased one (a factor n/(n-1), n = batch x height x width, negligible).
+   * The layer is {@link LeanBatchNormalization}: tfjs's, with a training path that keeps less
+   * memory for the gradient.
    */
   bn(x: Sym, name: string): Sym {
-    return tf.layers
-      .batchNormalization({
-        name,
-        axis: -1,
-        momentum: 0.9,
-        epsilon: 1e-5,
-        gammaInitializer: 'ones',
-        betaInitializer: 'zeros',
-        movingMeanInitializer: 'zeros',
-        movingVarianceInitializer: 'ones',
-      })
-      .apply(x) as Sym;
+    return new LeanBatchNormalization({
+      name,
+      axis: -1,
+      momentum: 0.9,
+      epsilon: 1e-5,
+      gammaInitializer: 'ones',
+      betaInitializer: 'zeros',
+      movingMeanInitializer: 'zeros',
+      movingVarianceInitializer: 'ones',
+    }).apply(x) as Sym;
   }
 
   /**

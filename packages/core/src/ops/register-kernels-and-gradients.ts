@@ -19,6 +19,7 @@ import {
 import { installReluGradients, reluGradCpu } from './relu-grad.js';
 import { batchNormGradCpu, installBatchNormGradient } from './batch-norm-grad.js';
 import { installReduceGradients } from './reduce-grad.js';
+import { installLeanGradients } from './lean-gradients.js';
 
 /** The plain-JS kernel of every fused op, by kernel name. */
 export const fusedOpCpuKernels: Record<string, (args: never) => tf.TensorInfo | tf.TensorInfo[]> = {
@@ -44,3 +45,4 @@ for (const g of [signStepProjectGrad, calibrateGrad, logSoftmaxGrad, klDivGrad, 
 installReluGradients();
 installBatchNormGradient();
 installReduceGradients();
+installLeanGradients();
