@@ -2,7 +2,7 @@
  * The training configuration: what a user may set, how the preset fills the rest, and the
  * checks that turn a mistyped or contradictory value into one clear error.
  */
-import { METHOD_NAMES as CORE_METHOD_NAMES } from '@cat/core';
+import { BACKEND_NAMES, METHOD_NAMES as CORE_METHOD_NAMES, type BackendName } from '@cat/core';
 import { DATASET_NAMES, PRESETS, WRN_MILESTONES, type DatasetName, type OptimizerKind } from './presets.js';
 
 /** Training methods the trainer knows: those `createMethod` of @cat/core builds. */
@@ -12,8 +12,8 @@ export const METHOD_NAMES: readonly string[] = CORE_METHOD_NAMES;
 export const ABLATIONS = ['none', 'A1', 'A2'] as const;
 
 /** tfjs backends `--backend` accepts. */
-export const BACKEND_NAMES = ['native', 'cpu', 'wasm', 'tensorflow'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+// The backend names are @cat/core's, re-exported for the trainer's callers.
+export { BACKEND_NAMES, type BackendName };
 
 /** The full, resolved training configuration; written to `RUN_DIR/config.json`. */
 export interface TrainConfig {

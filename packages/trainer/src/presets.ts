@@ -2,9 +2,11 @@
  * Per-dataset training defaults, taken from SPEC.md's hyper-parameter table.
  */
 
-/** Names of the datasets a preset exists for. */
-export const DATASET_NAMES = ['mnist', 'mnist-digits', 'fashion-mnist', 'cifar10', 'cifar100'] as const;
-export type DatasetName = (typeof DATASET_NAMES)[number];
+import { DATASET_NAMES, type DatasetName } from '@cat/core';
+
+// Every dataset @cat/core loads has a preset (PRESETS is keyed by DatasetName, so a new dataset
+// without one fails to compile); the names are re-exported for the trainer's callers.
+export { DATASET_NAMES, type DatasetName };
 
 /** Optimiser kinds the trainer builds. */
 export type OptimizerKind = 'adam' | 'sgd';

@@ -10,6 +10,7 @@ import cliProgress from 'cli-progress';
 import {
   asClassifier,
   availableBackends,
+  BACKEND_NAMES,
   createEvalAttack,
   EVAL_SUITES,
   evaluate,
@@ -354,7 +355,7 @@ export function registerEval(program: Command): void {
     .option('--suite <name>', 'paper (fgsm,pgd20,pgd100,cw,square) or autoattack', choiceArg(Object.keys(EVAL_SUITES)), 'paper')
     .option('--limit <n>', 'evaluate the first N test images', numberArg({ integer: true, min: 1 }))
     .option('--batch <n>', 'images per batch (default 100)', numberArg({ integer: true, min: 1 }))
-    .option('--backend <name>', 'tfjs backend: native, cpu, wasm, tensorflow (default: the best available)', choiceArg(['native', 'cpu', 'wasm', 'tensorflow']))
+    .option('--backend <name>', 'tfjs backend: native, cpu, wasm, tensorflow (default: the best available)', choiceArg(BACKEND_NAMES))
     .option('--eps <eps>', "L-inf budget (default: the run's training eps)", numberArg({ min: 0, max: 1 }))
     .option('--checkpoint <which>', 'best or last (default best, else last)', choiceArg(['best', 'last']))
     .option('--seed <n>', 'seed of the attacks’ random streams (default 0)', numberArg({ integer: true, min: 0 }))

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { paperTable, tableToHtml, type BackendName, type EvalResult } from '@cat/core';
+import { BACKEND_NAMES, paperTable, tableToHtml, type BackendName, type EvalResult } from '@cat/core';
 import { reportHtml, type ReportSection } from '@cat/viz';
 import { CliError } from '../errors.js';
 import { choiceArg, numberArg } from '../options.js';
@@ -110,7 +110,7 @@ export function registerReport(program: Command): void {
     .option('--attack <name>', 'attack of the grid\'s adversarial row (default pgd20)')
     .option('--square-queries <n>', 'query budget when --attack is square (default 5000)', numberArg({ integer: true, min: 1 }))
     .option('--checkpoint <which>', 'best or last', choiceArg(['best', 'last']))
-    .option('--backend <name>', 'tfjs backend (default: the best available)', choiceArg(['native', 'cpu', 'wasm', 'tensorflow']))
+    .option('--backend <name>', 'tfjs backend (default: the best available)', choiceArg(BACKEND_NAMES))
     .action(async (dirs: string[], flags: ReportFlags) => {
       await reportRuns(dirs, flags);
     });

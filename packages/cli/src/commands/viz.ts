@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { asClassifier, asMaskNet, createEvalAttack, type BackendName, type ImageSet } from '@cat/core';
+import { asClassifier, asMaskNet, BACKEND_NAMES, createEvalAttack, type BackendName, type ImageSet } from '@cat/core';
 import type { LoadedRun } from '@cat/trainer';
 import {
   accuracyVsEps,
@@ -173,7 +173,7 @@ export function registerViz(program: Command): void {
     .option('--eps-curve <list>', 'also plot PGD-20 accuracy at these eps values, e.g. 0,0.1,0.2,0.3', parseEpsList)
     .option('--limit <n>', 'test images per point of the eps curve (default 200)', numberArg({ integer: true, min: 1 }))
     .option('--checkpoint <which>', 'best or last', choiceArg(['best', 'last']))
-    .option('--backend <name>', 'tfjs backend (default: the best available)', choiceArg(['native', 'cpu', 'wasm', 'tensorflow']))
+    .option('--backend <name>', 'tfjs backend (default: the best available)', choiceArg(BACKEND_NAMES))
     .action(async (dirs: string[], flags: VizFlags) => {
       await vizRuns(dirs, flags);
     });

@@ -2,6 +2,6 @@
  * Backends: the Rust-powered `native` tfjs backend, and choosing among native, cpu, wasm and
  * tensorflow (tfjs-node, optional).
  */
-export { useBackend, availableBackends, type BackendName } from './use-backend.js';
+export { useBackend, availableBackends, BACKEND_NAMES, type BackendName } from './use-backend.js';
 export { nativeAvailable, loadNativeAddon, type NativeAddon } from './native-addon.js';
 export { NativeBackend, NATIVE_BACKEND, registerNativeBackend } from './native-backend.js';

@@ -5,10 +5,9 @@ import { nativeAvailable } from './native-addon.js';
 import { NATIVE_BACKEND, registerNativeBackend } from './native-backend.js';
 import { registerWasmBackend } from './wasm.js';
 
-/** The backends cat can run on. */
-export type BackendName = 'native' | 'cpu' | 'wasm' | 'tensorflow';
-
-const BACKENDS: readonly BackendName[] = ['native', 'cpu', 'wasm', 'tensorflow'];
+/** The backends cat can run on, in order of preference. */
+export const BACKEND_NAMES = ['native', 'cpu', 'wasm', 'tensorflow'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
 const require = createRequire(import.meta.url);
 const TFJS_NODE = '@tensorflow/tfjs-node';
 
@@ -48,7 +47,7 @@ export async function useBackend(name: BackendName): Promise<void> {
       }
       break;
     default:
-      throw new Error(`unknown backend '${String(name)}': expected one of ${BACKENDS.join(', ')}`);
+      throw new Error(`unknown backend '${String(name)}': expected one of ${BACKEND_NAMES.join(', ')}`);
   }
   const backendId = name === 'native' ? NATIVE_BACKEND : name;
   if (!(await tf.setBackend(backendId))) {
