@@ -104,6 +104,11 @@ declare namespace addon {
     pad(x: Float32Array, out: Float32Array, rank: number, inShape: number[], padBefore: number[], padAfter: number[], constantValue: number): void;
     /** Tile: `out` repeats `x` (shape `inShape`) `reps[d]` times along each dim. */
     tile(x: Float32Array, out: Float32Array, rank: number, inShape: number[], reps: number[]): void;
+    /**
+     * Detaches `a`'s ArrayBuffer so its memory is released now, not at a later GC; `a` then has
+     * length 0. `a` must span its whole buffer (no views); a Wasm memory cannot be detached.
+     */
+    freeArray(a: Float32Array): void;
     /** Gradient of ReLU (alpha 0) and LeakyReLU: `dx = x > 0 ? dy : alpha * dy`. */
     reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
     /**

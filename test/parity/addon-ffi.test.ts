@@ -68,6 +68,22 @@ describe('native addon FFI', () => {
     expect(() => addon.conv2d(x, w, null, out, GEOMETRY, 'linear', 0)).not.toThrow();
   });
 
+  it('freeArray releases a whole buffer now and refuses views', () => {
+    const before = process.memoryUsage().arrayBuffers;
+    const big = new Float32Array(16 * 1024 * 1024);
+    big.fill(1);
+    expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+    addon.freeArray(big);
+    // Detached: the array is empty and V8 no longer counts its 64 MiB (no GC ran in between).
+    expect(big.length).toBe(0);
+    expect(big.buffer.byteLength).toBe(0);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1024 * 1024);
+    const whole = new Float32Array(8);
+    expect(() => addon.freeArray(whole.subarray(2))).toThrow(/not the whole buffer/);
+    expect(whole.length).toBe(8);
+    expect(() => addon.freeArray([1, 2] as unknown as Float32Array)).toThrow(TypeError);
+  });
+
   it('survives many failing calls (errors do not leak or corrupt state)', () => {
     for (let i = 0; i < 1000; i++) {
       expect(() => addon.conv2d(new Float32Array(1), new Float32Array(1), null, new Float32Array(1), GEOMETRY, 'linear', 0)).toThrow();

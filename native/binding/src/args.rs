@@ -133,6 +133,31 @@ impl Args {
         Ok(())
     }
 
+    /// Argument `i`, a `Float32Array`, as its `ArrayBuffer` when the array spans the whole
+    /// buffer (offset 0, same length), else a Value error: only such an array may be freed.
+    pub fn whole_buffer_of_f32s(&self, i: usize, name: &'static str) -> BindResult<napi_value> {
+        let v = *self.argv.get(i).ok_or_else(|| self.type_error(i, name, "a Float32Array"))?;
+        self.typed_array(i, name, FLOAT32_ARRAY, "a Float32Array")?;
+        // SAFETY: env and v come from the current callback; out-pointers are valid locals.
+        unsafe {
+            let (mut kind, mut len, mut data, mut buf, mut off) = (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
+            let mut byte_len = 0usize;
+            let mut buf_data = ptr::null_mut();
+            if napi_get_typedarray_info(self.env, v, &mut kind, &mut len, &mut data, &mut buf, &mut off) != NAPI_OK
+                || napi_get_arraybuffer_info(self.env, buf, &mut buf_data, &mut byte_len) != NAPI_OK
+            {
+                return Err(self.type_error(i, name, "a Float32Array"));
+            }
+            if off != 0 || len * 4 != byte_len {
+                return Err(BindError::Value(format!(
+                    "{}: {name} is a view ({len} floats at byte {off}) of a {byte_len}-byte buffer, not the whole buffer",
+                    self.op
+                )));
+            }
+            Ok(buf)
+        }
+    }
+
     /// Argument `i` as a read-only view of a `Float32Array` (zero-copy).
     pub fn f32s<'a>(&'a self, i: usize, name: &'static str) -> BindResult<&'a [f32]> {
         let (data, len) = self.typed_array(i, name, FLOAT32_ARRAY, "a Float32Array")?;

@@ -1,6 +1,6 @@
 //! The N-API functions this addon calls, declared by hand (the `napi` crate is not available).
 //! Node resolves them when it loads the addon, so nothing is linked at build time.
-//! Signatures follow node_api.h / js_native_api.h (N-API version 1 functions only).
+//! Signatures follow node_api.h / js_native_api.h (N-API version 1 functions, plus
 #![allow(non_camel_case_types)]
 use std::os::raw::{c_char, c_int, c_void};
 
@@ -72,4 +72,11 @@ extern "C" {
     pub fn napi_set_named_property(env: napi_env, object: napi_value, name: *const c_char, value: napi_value) -> napi_status;
     pub fn napi_throw_error(env: napi_env, code: *const c_char, msg: *const c_char) -> napi_status;
     pub fn napi_throw_type_error(env: napi_env, code: *const c_char, msg: *const c_char) -> napi_status;
+    pub fn napi_get_arraybuffer_info(
+        env: napi_env,
+        arraybuffer: napi_value,
+        data: *mut *mut c_void,
+        byte_length: *mut usize,
+    ) -> napi_status;
+    pub fn napi_detach_arraybuffer(env: napi_env, arraybuffer: napi_value) -> napi_status;
 }

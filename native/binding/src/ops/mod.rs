@@ -43,4 +43,5 @@ ops! {
     tile => "tile",
     relu_grad => "reluGrad",
     batch_norm_grad => "batchNormGrad",
+    free_array => "freeArray",
 }

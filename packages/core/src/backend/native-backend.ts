@@ -18,7 +18,7 @@ import {
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { nativeKernels } from './kernels/index.js';
 import { loadNativeAddon } from './native-addon.js';
-import { markEscaped, releaseArray } from './buffer-pool.js';
+import { markEscaped, releaseArray, setFreeFunction } from './buffer-pool.js';
 import { guardAliasedOutputs } from './alias-guard.js';
 
 /** The backend's registered name (tfjs backend names may not contain `_`). */
@@ -60,7 +60,8 @@ export class NativeBackend extends MathBackendCPU {
  * @throws Error with code `CAT_NATIVE_MISSING` when the addon is not built.
  */
 export function registerNativeBackend(): void {
-  loadNativeAddon();
+  const addon = loadNativeAddon();
+  setFreeFunction((a) => addon.freeArray(a));
   if (engine().registryFactory[NATIVE_BACKEND] === undefined) {
     // Priority 0: never chosen automatically; callers opt in with useBackend('native').
     registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { SeededInit } from './init.js';
 import { PaddedConv2D } from './padded-conv2d-layer.js';
 import { LeanBatchNormalization } from './batch-norm-layer.js';
+import { LeanAdd } from './add-layer.js';
 
 type Sym = tf.SymbolicTensor;
 
@@ -106,7 +107,8 @@ export class LayerFactory {
     return tf.layers.leakyReLU({ name, alpha }).apply(x) as Sym;
   }
 
+  /** tfjs's `Add` as {@link LeanAdd} (a same-shape sum whose gradient keeps no inputs). */
   add(a: Sym, b: Sym, name: string): Sym {
-    return tf.layers.add({ name }).apply([a, b]) as Sym;
+    return new LeanAdd({ name }).apply([a, b]) as Sym;
   }
 }

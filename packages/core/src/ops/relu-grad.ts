@@ -1,22 +1,36 @@
 /**
- * Fused gradients of ReLU and LeakyReLU (`CatReluGrad`: `dx = x > 0 ? dy : alpha * dy`), which
+ * Fused gradients of ReLU and LeakyReLU (`CatReluGrad`: `dx = y > 0 ? dy : alpha * dy`), which
  * replace tfjs's registered gradients for the `Relu` and `LeakyRelu` kernels. tfjs computes them
  * as `dy * step(x)` and `where(x > 0, dy, dy * alpha)`: two and three passes over an activation
  * (the mask net's LeakyReLU gradient alone took a tenth of a CAT step). On a backend without a
- * `CatReluGrad` kernel the replacement runs exactly tfjs's composite, so nothing else changes.
- * Deviation: for NaN activations ReLU's gradient is 0 here instead of NaN.
+ * `CatReluGrad` kernel the replacement runs the same composite on the output.
+ *
+ * The gradients save the kernel's output `y`, not its input `x` (as PyTorch's ReLU does): the
+ * output is kept anyway by the layer that consumes it (a conv saves its input), while the input
+ * (a batch-norm or conv output) would otherwise stay alive only for this gradient, one more
+ * full-size activation per layer. For alpha >= 0, `y > 0` exactly when `x > 0`, so the values are
+ * unchanged. Deviations: for NaN activations ReLU's gradient is 0 here instead of NaN; LeakyReLU
+ * with a negative alpha (where the sign of `y` no longer tells that of `x`) has no gradient here
+ * and says so.
  */
 import * as tf from '@tensorflow/tfjs';
 import { CatReluGrad } from './kernel-names.js';
 import { activeBackendHas, sameShapeFloat32 } from './kernel-dispatch.js';
 import { f32, input, result, type CpuKernelArgs } from './cpu-kernel-io.js';
 
-/** `x > 0 ? dy : alpha * dy` as one kernel where the backend has it, else tfjs's composite. */
-function reluGrad(dy: tf.Tensor, x: tf.Tensor, alpha: number, leaky: boolean): tf.Tensor {
-  if (activeBackendHas(CatReluGrad) && sameShapeFloat32(dy, x)) {
-    return tf.engine().runKernel(CatReluGrad, { dy, x }, { alpha });
+/**
+ * `y > 0 ? dy : alpha * dy` as one kernel where the backend has it, else tfjs's composite (on
+ * `y`, which has the sign of `x` for alpha >= 0). The kernel's input is named `x`: it only tests
+ * the sign, so it serves inputs and outputs alike.
+ */
+function reluGrad(dy: tf.Tensor, y: tf.Tensor, alpha: number, leaky: boolean): tf.Tensor {
+  if (leaky && !(alpha >= 0)) {
+    throw new Error(`LeakyRelu gradient: alpha must be >= 0 (the gradient is taken from the output's sign), got ${alpha}`);
   }
-  return leaky ? tf.where(tf.greater(x, 0), dy, tf.mul(dy, alpha)) : tf.mul(dy, tf.cast(tf.step(x), 'float32'));
+  if (activeBackendHas(CatReluGrad) && sameShapeFloat32(dy, y)) {
+    return tf.engine().runKernel(CatReluGrad, { dy, x: y }, { alpha });
+  }
+  return leaky ? tf.where(tf.greater(y, 0), dy, tf.mul(dy, alpha)) : tf.mul(dy, tf.cast(tf.step(y), 'float32'));
 }
 
 /** Plain-JS `CatReluGrad`: inputs dy, x; attr alpha. */
@@ -33,14 +47,14 @@ export function reluGradCpu(args: CpuKernelArgs): tf.TensorInfo {
 /** Replacement gradient of `Relu`. */
 export const reluGradConfig: tf.GradConfig = {
   kernelName: tf.Relu,
-  inputsToSave: ['x'],
+  outputsToSave: [true],
   gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ({ x: () => reluGrad(dy as tf.Tensor, saved[0], 0, false) }),
 };
 
 /** Replacement gradient of `LeakyRelu`. */
 export const leakyReluGradConfig: tf.GradConfig = {
   kernelName: tf.LeakyRelu,
-  inputsToSave: ['x'],
+  outputsToSave: [true],
   gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => ({
     x: () => reluGrad(dy as tf.Tensor, saved[0], Number(attrs.alpha), true),
   }),

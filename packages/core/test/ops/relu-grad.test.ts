@@ -30,4 +30,23 @@ describe('ReLU and LeakyReLU gradients', () => {
     const f = (v: number) => (v > 0 ? v : 0.3 * v) ** 2;
     xv.forEach((v, i) => expect(Math.abs(g[i] - (f(v + 1e-4) - f(v - 1e-4)) / 2e-4)).toBeLessThan(1e-3));
   });
+
+  it('keep the output, not the input, for the backward pass', () => {
+    // z = relu(x + 1): the input of Relu (x + 1) is dead once Relu ran; tfjs's own gradient
+    // would keep it. Count the tensors the tape keeps: inside tf.grad's function, after Relu.
+    const xt = tf.tensor1d(x);
+    let savedByRelu: tf.Tensor[] | undefined;
+    tf.grad((v: tf.Tensor) => {
+      const z = tf.relu(tf.add(v, 1));
+      const tape = (tf.engine() as unknown as { state: { activeTape: { kernelName: string; saved?: tf.Tensor[] }[] } }).state.activeTape;
+      savedByRelu = tape.find((n) => n.kernelName === 'Relu')?.saved;
+      expect(savedByRelu?.length).toBe(1);
+      expect(Array.from(savedByRelu![0].dataSync())).toEqual(Array.from(z.dataSync()));
+      return tf.sum(z);
+    })(xt);
+  });
+
+  it('refuse LeakyReLU with a negative alpha, whose output sign does not tell the input sign', () => {
+    expect(() => tf.grad((v: tf.Tensor) => tf.sum(tf.leakyRelu(v, -0.5)))(tf.tensor1d(x))).toThrow(/alpha must be >= 0/);
+  });
 });
