@@ -5,6 +5,7 @@ use crate::conv_blocks::{block_rows, patch_rows};
 use crate::conv_geometry::Conv2dGeometry;
 use crate::error::{check_len, KernelResult};
 use crate::small_patch::{small_k_gemm, SMALL_PATCH};
+use crate::winograd;
 use rayon::prelude::*;
 
 /// `out[n,oy,ox,co] = act(bias[co] + sum x[n, oy*s+ky*d-pad, ox*s+kx*d-pad, ci] * w[ky,kx,ci,co])`.
@@ -24,6 +25,11 @@ pub fn conv2d(
     check_len("conv2d output", g.output_len(), out.len())?;
     if let Some(b) = bias {
         check_len("conv2d bias", g.out_c, b.len())?;
+    }
+    if let Some(plan) = winograd::forward_plan(g) {
+        let u = winograd::transform_filter(w, g.in_c, g.out_c, false);
+        winograd::run(&plan, x, &u, out, bias, act);
+        return Ok(());
     }
     let (k, cout) = (g.patch_len(), g.out_c);
     let rows = block_rows(g);

@@ -6,6 +6,7 @@ use crate::error::{check_len, KernelResult};
 use crate::im2col::col2im_image;
 use crate::par_gemm::par_sgemm;
 use crate::small_patch::{small_patch_backprop_input, SMALL_PATCH};
+use crate::winograd;
 use rayon::prelude::*;
 
 /// Column-matrix rows below which OpenBLAS runs far under its peak.
@@ -19,6 +20,11 @@ pub fn conv2d_backprop_input(g: &Conv2dGeometry, dy: &[f32], w: &[f32], dx: &mut
     check_len("conv2d_backprop_input dy", g.output_len(), dy.len())?;
     check_len("conv2d_backprop_input filter", g.filter_len(), w.len())?;
     check_len("conv2d_backprop_input dx", g.input_len(), dx.len())?;
+    if let Some(plan) = winograd::backprop_input_plan(g) {
+        let u = winograd::transform_filter(w, g.in_c, g.out_c, true);
+        winograd::run(&plan, dy, &u, dx, None, crate::activation::Activation::Linear);
+        return Ok(());
+    }
     let (k, cout) = (g.patch_len(), g.out_c);
     if g.is_pointwise() {
         // dx [M, cin] = dy [M, cout] x w[cin, cout]^T.

@@ -17,6 +17,7 @@ pub mod conv_geometry;
 pub mod conv_blocks;
 pub mod im2col;
 pub mod small_patch;
+pub mod winograd;
 pub mod conv2d;
 pub mod conv2d_backprop_input;
 pub mod conv2d_backprop_filter;
