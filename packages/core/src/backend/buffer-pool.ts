@@ -12,7 +12,11 @@
  * ArrayBuffer is detached (the addon's `freeArray`), so its memory goes back at once instead of
  * waiting, with every other dead array, for a GC. In a training loop the same sizes come back
  * every step, so nearly every output is a reuse (a miss is mostly the first step or a new peak).
- * Measured on the ResNet-18 CAT step at batch 128: peak RSS TODO.
+ * Measured on the PreAct ResNet-18 CAT step at batch 128 (peak RSS, 2026-11-25): this bound and
+ * the immediate frees took it from 2,672 to 2,464 MiB against the plain idle cap that came
+ * before (2,163 MiB with today's other savings). Without reuse (`CAT_NATIVE_POOL_MB=0`) the peak
+ * is 1,903 MiB, but the step runs at 3.8 instead of 5.1 images/s, with 3.7 s of GC pauses
+ * instead of 0.3: the pool is worth its ~260 MB.
  *
  * Safety: an array is reused or freed only when nothing else can still see it. It must have
  * come from {@link takeArray} (never a user's array), its tensor data must be deleted (refcount
