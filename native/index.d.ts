@@ -29,8 +29,12 @@ declare namespace addon {
       activation: NativeActivation,
       leakyAlpha: number,
     ): void;
-    /** Gradient of Conv2D against its input: `dy` [n, outH, outW, outC] into `dx` [n, inH, inW, inC]. */
-    conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: ConvGeometry): void;
+    /**
+     * Gradient of Conv2D against its input: `dy` [n, outH, outW, outC] into `dx` [n, inH, inW, inC].
+     * With `reluOf` (the conv's input x, itself a ReLU output), ReLU's gradient follows in the same
+     * pass: `dx = reluOf > 0 ? dx : 0 * dx`.
+     */
+    conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: ConvGeometry, reluOf?: Float32Array | null): void;
     /** Gradient of Conv2D against its filter, into `dw` [kh, kw, cin, cout]. */
     conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: ConvGeometry): void;
     /**

@@ -28,7 +28,7 @@ pub fn conv2d(
     }
     if let Some(plan) = winograd::forward_plan(g) {
         let u = winograd::transform_filter(w, g.in_c, g.out_c, false);
-        winograd::run(&plan, x, &u, out, bias, act);
+        winograd::run(&plan, x, &u, out, &|_, block| bias_activation_rows(block, g.out_c, bias, act));
         return Ok(());
     }
     let (k, cout) = (g.patch_len(), g.out_c);

@@ -19,6 +19,18 @@ pub fn relu_grad(dy: &[f32], x: &[f32], alpha: f32, dx: &mut [f32]) -> KernelRes
     Ok(())
 }
 
+/// ReLU's gradient applied in place: `dx = x > 0 ? dx : 0 * dx`, the same values as
+/// [`relu_grad`] with alpha 0. For kernels that end in it (a conv's input gradient where the
+/// conv's input is a ReLU output): the data is still in cache, and no separate pass is needed.
+pub fn relu_mask_in_place(dx: &mut [f32], x: &[f32]) {
+    debug_assert_eq!(dx.len(), x.len());
+    for (o, &v) in dx.iter_mut().zip(x) {
+        if !(v > 0.0) {
+            *o *= 0.0;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

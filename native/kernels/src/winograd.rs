@@ -12,7 +12,6 @@
 //! halve): measured max relative error against a naive f64-accumulating loop is ~1e-6.
 //!
 //! `CAT_NATIVE_WINOGRAD=0` turns it off (im2col + GEMM for every conv), for comparisons.
-use crate::activation::{bias_activation_rows, Activation};
 use crate::blas::{sgemm, Gemm};
 use crate::conv_geometry::Conv2dGeometry;
 use rayon::prelude::*;
@@ -141,8 +140,10 @@ pub fn transform_filter(w: &[f32], in_c: usize, out_c: usize, rotate: bool) -> V
 }
 
 /// Runs the conv `p` on `x` with the transformed filter `u` (from [`transform_filter`]) into
-/// `out` (fully overwritten), then applies `bias` and `act` as conv2d's epilogue does.
-pub fn run(p: &Winograd3x3, x: &[f32], u: &[f32], out: &mut [f32], bias: Option<&[f32]>, act: Activation) {
+/// `out` (fully overwritten). `epilogue(offset, block)` then runs on each finished block of
+/// output while it is in cache (`offset`: the block's start in `out`), e.g. conv2d's bias and
+/// activation.
+pub fn run(p: &Winograd3x3, x: &[f32], u: &[f32], out: &mut [f32], epilogue: &(dyn Fn(usize, &mut [f32]) + Sync)) {
     let (cin, cout) = (p.in_c, p.out_c);
     assert_eq!(x.len(), p.batch * p.in_h * p.in_w * cin, "winograd: input length");
     assert_eq!(u.len(), 16 * cin * cout, "winograd: transformed filter length");
@@ -186,7 +187,7 @@ pub fn run(p: &Winograd3x3, x: &[f32], u: &[f32], out: &mut [f32], bias: Option<
                 sgemm(&gemm, &v[xi * cin..], &u[xi * cin * cout..(xi + 1) * cin * cout], &mut m[xi * cout..]);
             }
             output_transform(p, m, r0, nt, tiles_h, tiles_w, row_offset(r0), out_block);
-            bias_activation_rows(out_block, cout, bias, act);
+            epilogue(row_offset(r0), out_block);
         },
     );
 }
@@ -306,6 +307,7 @@ fn transform_tile_output(mt: &[f32], cout: usize, y0: &mut [f32], y1: &mut [f32]
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::activation::Activation;
     use crate::conv2d::conv2d;
     use crate::conv2d_backprop_input::conv2d_backprop_input;
     use crate::conv_geometry::{ConvShape, Padding};
@@ -350,7 +352,7 @@ mod tests {
             let w = random_vec(g.filter_len(), 400 + i as u64);
             let u = transform_filter(&w, g.in_c, g.out_c, false);
             let mut out = vec![f32::NAN; g.output_len()];
-            run(&plan, &x, &u, &mut out, None, Activation::Linear);
+            run(&plan, &x, &u, &mut out, &|_, _| {});
             assert_close(&out, &naive_conv2d(&g, &x, &w), 1e-4);
             // conv2d dispatches here for this shape: same values.
             let mut via_conv2d = vec![f32::NAN; g.output_len()];

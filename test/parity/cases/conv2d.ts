@@ -57,6 +57,19 @@ export const conv2dCases: ParityCase[] = SHAPES.flatMap((s): ParityCase[] => [
     addonCalls: ['conv2dBackpropInput'],
   },
   {
+    kernel: 'CatConv2DBackpropInputRelu',
+    name: s.label,
+    // x: a ReLU output (half zeros); the kernel is the input gradient masked by x > 0.
+    inputs: { dy: { shape: outShape(s) }, w: { shape: filterShape(s) }, z: { shape: s.x } },
+    run: ({ dy, w, z }) =>
+      tf.engine().runKernel(
+        'CatConv2DBackpropInputRelu',
+        { dy, filter: w, x: tf.relu(z) },
+        { inputShape: s.x, strides: s.stride, pad: s.pad, dataFormat: 'NHWC' } as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor,
+    addonCalls: ['conv2dBackpropInput'],
+  },
+  {
     kernel: 'Conv2DBackpropFilter',
     name: s.label,
     inputs: { x: { shape: s.x }, dy: { shape: outShape(s) } },

@@ -1,7 +1,7 @@
 /**
  * Registers the fused ops' plain-JS kernels for the `cpu` backend and their gradients (gradients
- * are per kernel name, shared by every backend), and installs the fused ReLU/LeakyReLU and
- * batch-norm gradients and lean Sum/Mean gradients over tfjs's (relu-grad.ts, batch-norm-grad.ts,
+ * are per kernel name, shared by every backend), and installs the fused ReLU/LeakyReLU, Conv2D
+ * (conv-relu-grad.ts) and batch-norm gradients and lean Sum/Mean gradients over tfjs's (relu-grad.ts, batch-norm-grad.ts,
  * reduce-grad.ts). Runs once when the ops are imported.
  */
 import type * as tf from '@tensorflow/tfjs';
@@ -20,6 +20,7 @@ import { installReluGradients, reluGradCpu } from './relu-grad.js';
 import { batchNormGradCpu, installBatchNormGradient } from './batch-norm-grad.js';
 import { installReduceGradients } from './reduce-grad.js';
 import { installLeanGradients } from './lean-gradients.js';
+import { conv2dBackpropInputReluCpu, installConv2dGradient } from './conv-relu-grad.js';
 
 /** The plain-JS kernel of every fused op, by kernel name. */
 export const fusedOpCpuKernels: Record<string, (args: never) => tf.TensorInfo | tf.TensorInfo[]> = {
@@ -34,6 +35,7 @@ export const fusedOpCpuKernels: Record<string, (args: never) => tf.TensorInfo | 
   [names.CatSoftmaxCrossEntropyGrad]: softmaxCrossEntropyGradCpu,
   [names.CatReluGrad]: reluGradCpu,
   [names.CatBatchNormGrad]: batchNormGradCpu,
+  [names.CatConv2DBackpropInputRelu]: conv2dBackpropInputReluCpu,
 };
 
 for (const [kernelName, fn] of Object.entries(fusedOpCpuKernels)) {
@@ -43,6 +45,7 @@ for (const g of [signStepProjectGrad, calibrateGrad, logSoftmaxGrad, klDivGrad, 
   registerGradientOnce(g);
 }
 installReluGradients();
+installConv2dGradient();
 installBatchNormGradient();
 installReduceGradients();
 installLeanGradients();

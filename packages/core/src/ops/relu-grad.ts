@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CatReluGrad } from './kernel-names.js';
 import { activeBackendHas, sameShapeFloat32 } from './kernel-dispatch.js';
 import { f32, input, result, type CpuKernelArgs } from './cpu-kernel-io.js';
+import { reluGradientApplied } from './conv-relu-grad.js';
 
 /**
  * `y > 0 ? dy : alpha * dy` as one kernel where the backend has it, else tfjs's composite (on
@@ -48,7 +49,10 @@ export function reluGradCpu(args: CpuKernelArgs): tf.TensorInfo {
 export const reluGradConfig: tf.GradConfig = {
   kernelName: tf.Relu,
   outputsToSave: [true],
-  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ({ x: () => reluGrad(dy as tf.Tensor, saved[0], 0, false) }),
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => ({
+    // A conv's input gradient may already carry this mask (conv-relu-grad.ts).
+    x: () => (reluGradientApplied(dy as tf.Tensor, saved[0]) ? tf.clone(dy as tf.Tensor) : reluGrad(dy as tf.Tensor, saved[0], 0, false)),
+  }),
 };
 
 /** Replacement gradient of `LeakyRelu`. */

@@ -5,7 +5,7 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2dConfig } from './conv2d.js';
 import { fusedConv2dConfig } from './fused-conv2d.js';
-import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { catConv2dBackpropInputReluConfig, conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { batchMatMulConfig } from './batch-matmul.js';
 import { fusedMatMulConfig } from './fused-matmul.js';
@@ -30,6 +30,7 @@ export const nativeKernels: KernelConfig[] = [
   conv2dConfig,
   fusedConv2dConfig,
   conv2dBackpropInputConfig,
+  catConv2dBackpropInputReluConfig,
   conv2dBackpropFilterConfig,
   batchMatMulConfig,
   fusedMatMulConfig,
