@@ -66,6 +66,11 @@ declare namespace addon {
      */
     unary(x: Float32Array, out: Float32Array, op: number, p0: number, p1: number): void;
     /**
+     * Sum (0), Max (1) or Mean (2) over the middle axis of x viewed as [outer, mid, inner]
+     * (e.g. global average pooling over H and W): `out` has outer * inner values.
+     */
+    reduceMiddleAxes(x: Float32Array, out: Float32Array, op: number, outer: number, mid: number, inner: number): void;
+    /**
      * Sum (0), Max (1) or Mean (2) of `x` viewed as `[outer, inner]`: over the last axis into
      * `outer` values, or over the leading axes into `inner` values.
      */

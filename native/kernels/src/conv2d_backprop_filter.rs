@@ -4,6 +4,7 @@ use crate::blas::{sgemm, Gemm};
 use crate::conv_blocks::{block_rows, patch_rows};
 use crate::conv_geometry::Conv2dGeometry;
 use crate::error::{check_len, KernelResult};
+use crate::winograd;
 use rayon::prelude::*;
 
 /// Above this many floats in `dw`, every extra block re-reads and re-writes a large partial sum.
@@ -31,6 +32,10 @@ pub fn conv2d_backprop_filter(g: &Conv2dGeometry, x: &[f32], dy: &[f32], dw: &mu
     check_len("conv2d_backprop_filter input", g.input_len(), x.len())?;
     check_len("conv2d_backprop_filter dy", g.output_len(), dy.len())?;
     check_len("conv2d_backprop_filter dw", g.filter_len(), dw.len())?;
+    if let Some(plan) = winograd::forward_plan(g) {
+        winograd::filter_gradient(&plan, x, dy, dw);
+        return Ok(());
+    }
     let (k, cout, total) = (g.patch_len(), g.out_c, g.out_rows());
     let rows = filter_block_rows(g);
     let blocks = total.div_ceil(rows);

@@ -110,6 +110,19 @@ pub fn reduce_leading_axes(op: ReduceOp, x: &[f32], outer: usize, inner: usize, 
     Ok(())
 }
 
+/// The reduction over the middle axes of `x` viewed as `[outer, mid, inner]` (e.g. global
+/// average pooling: H and W of NHWC): `out[o, i] = op over m of x[o, m, i]`, `out` of
+/// `outer * inner` values. Each of the `outer` slabs is a leading-axes reduction; slabs run in
+/// parallel.
+pub fn reduce_middle_axes(op: ReduceOp, x: &[f32], outer: usize, mid: usize, inner: usize, out: &mut [f32]) -> KernelResult {
+    check(x, outer, mid * inner, out.len(), outer * inner)?;
+    if inner == 0 || out.is_empty() {
+        return Ok(());
+    }
+    let slab = mid * inner;
+    out.par_chunks_mut(inner).enumerate().try_for_each(|(o, dst)| reduce_leading_axes(op, &x[o * slab..(o + 1) * slab], mid, inner, dst))
+}
+
 /// Runs `partial` over row ranges (in parallel when the input is large) and folds the results.
 fn split_rows<T: Send, P, C>(outer: usize, inner: usize, partial: P, combine: C) -> T
 where
@@ -216,6 +229,23 @@ mod tests {
 
     fn close(a: f32, b: f32) -> bool {
         (a - b).abs() <= 1e-5 * (1.0 + b.abs())
+    }
+
+    #[test]
+    fn middle_axes_match_naive_loops() {
+        let (outer, mid, inner) = (5, 33, 7);
+        let x = data(outer * mid * inner);
+        for op in [ReduceOp::Sum, ReduceOp::Max, ReduceOp::Mean] {
+            let mut out = vec![f32::NAN; outer * inner];
+            reduce_middle_axes(op, &x, outer, mid, inner, &mut out).unwrap();
+            for o in 0..outer {
+                for i in 0..inner {
+                    let want = naive(op, (0..mid).map(|m| x[(o * mid + m) * inner + i]));
+                    assert!(close(out[o * inner + i], want), "{op:?} at ({o}, {i})");
+                }
+            }
+        }
+        assert!(reduce_middle_axes(ReduceOp::Sum, &x, outer, mid, inner, &mut [0.0; 3]).is_err());
     }
 
     #[test]

@@ -11,6 +11,9 @@
 //! straight into the output. Rounding differs from direct convolution (the transforms add and
 //! halve): measured max relative error against a naive f64-accumulating loop is ~1e-6.
 //!
+//! The filter gradient is the same algorithm's adjoint ([`filter_gradient`]): output gradients
+//! transformed per tile, 16 GEMMs summing over tiles, and the filter transform's transpose.
+//!
 //! `CAT_NATIVE_WINOGRAD=0` turns it off (im2col + GEMM for every conv), for comparisons.
 use crate::blas::{sgemm, Gemm};
 use crate::conv_geometry::Conv2dGeometry;
@@ -192,6 +195,119 @@ pub fn run(p: &Winograd3x3, x: &[f32], u: &[f32], out: &mut [f32], epilogue: &(d
     );
 }
 
+/// Block size of the filter gradient, in tiles: the transformed input and output gradient of a
+/// block (`nt x 16 x (in_c + out_c)` floats) stay within this many floats per thread.
+const FILTER_BLOCK_FLOATS: usize = 1 << 22;
+
+/// The filter gradient of the conv `p` (the adjoint of [`run`] in the filter): for each tile,
+/// `dM = A dY A^T` (the 2x2 output gradient, zero outside the output), then
+/// `dU[xi] = sum over tiles V[xi]^T dM[xi]` (16 GEMMs summing over tiles, one partial sum per
+/// thread), then `dw = G^T dU G`. `dw` is `[3][3][in_c][out_c]` (fully overwritten).
+pub fn filter_gradient(p: &Winograd3x3, x: &[f32], dy: &[f32], dw: &mut [f32]) {
+    let (cin, cout) = (p.in_c, p.out_c);
+    assert_eq!(x.len(), p.batch * p.in_h * p.in_w * cin, "winograd: input length");
+    assert_eq!(dy.len(), p.batch * p.out_h * p.out_w * cout, "winograd: output gradient length");
+    assert_eq!(dw.len(), 9 * cin * cout, "winograd: filter gradient length");
+    let tiles_h = p.out_h.div_ceil(2);
+    let tiles_w = p.out_w.div_ceil(2);
+    let tile_rows = p.batch * tiles_h;
+    let plane = cin * cout;
+    let per_thread = tile_rows.div_ceil(rayon::current_num_threads().max(1));
+    let block_rows = (FILTER_BLOCK_FLOATS / (16 * (cin + cout)) / tiles_w.max(1)).clamp(1, per_thread.max(1));
+    let blocks = tile_rows.div_ceil(block_rows);
+    let du = (0..blocks)
+        .into_par_iter()
+        .fold(
+            || (vec![0.0f32; 16 * plane], Vec::new(), Vec::new(), vec![0.0f32; cin.max(cout)]),
+            |(mut acc, mut v, mut m, zeros), b| {
+                let r0 = b * block_rows;
+                let nt = (block_rows.min(tile_rows - r0)) * tiles_w;
+                v.resize(nt * 16 * cin, 0.0);
+                m.resize(nt * 16 * cout, 0.0);
+                input_transform(p, x, r0, nt, tiles_h, tiles_w, &zeros[..cin], &mut v);
+                output_gradient_transform(p, dy, r0, nt, tiles_h, tiles_w, &zeros[..cout], &mut m);
+                for xi in 0..16 {
+                    // acc[xi] (cin x cout) += V[xi]^T (cin x nt) dM[xi] (nt x cout).
+                    let gemm = Gemm { lda: 16 * cin, ldb: 16 * cout, beta: 1.0, ..Gemm::dense(cin, cout, nt, true, false) };
+                    sgemm(&gemm, &v[xi * cin..], &m[xi * cout..], &mut acc[xi * plane..(xi + 1) * plane]);
+                }
+                (acc, v, m, zeros)
+            },
+        )
+        .map(|(acc, ..)| acc)
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+            a
+        })
+        .unwrap_or_else(|| vec![0.0f32; 16 * plane]);
+    // dw = G^T dU G for every channel pair, ci rows in parallel.
+    let rows: Vec<Vec<f32>> = (0..cin)
+        .into_par_iter()
+        .map(|ci| {
+            let mut out = vec![0.0f32; 9 * cout];
+            for co in 0..cout {
+                let u = |i: usize, j: usize| du[(i * 4 + j) * plane + ci * cout + co];
+                // G^T dU: 3 rows from 4.
+                let mut t = [[0.0f32; 4]; 3];
+                for j in 0..4 {
+                    let (u0, u1, u2, u3) = (u(0, j), u(1, j), u(2, j), u(3, j));
+                    t[0][j] = u0 + 0.5 * (u1 + u2);
+                    t[1][j] = 0.5 * (u1 - u2);
+                    t[2][j] = 0.5 * (u1 + u2) + u3;
+                }
+                // (G^T dU) G: 3 columns from 4.
+                for (ky, r) in t.iter().enumerate() {
+                    out[(ky * 3) * cout + co] = r[0] + 0.5 * (r[1] + r[2]);
+                    out[(ky * 3 + 1) * cout + co] = 0.5 * (r[1] - r[2]);
+                    out[(ky * 3 + 2) * cout + co] = 0.5 * (r[1] + r[2]) + r[3];
+                }
+            }
+            out
+        })
+        .collect();
+    for (ci, vals) in rows.iter().enumerate() {
+        for tap in 0..9 {
+            dw[tap * plane + ci * cout..tap * plane + (ci + 1) * cout].copy_from_slice(&vals[tap * cout..(tap + 1) * cout]);
+        }
+    }
+}
+
+/// `dM = A dY A^T` for the block's tiles into `m` as `[tile][16][out_c]`: the adjoint of the
+/// output transform, with the output gradient zero outside the output (edge tiles).
+#[allow(clippy::too_many_arguments)]
+fn output_gradient_transform(p: &Winograd3x3, dy: &[f32], r0: usize, nt: usize, tiles_h: usize, tiles_w: usize, zeros: &[f32], m: &mut [f32]) {
+    let cout = p.out_c;
+    for t in 0..nt {
+        let r = r0 + t / tiles_w;
+        let (n, th, tw) = (r / tiles_h, r % tiles_h, t % tiles_w);
+        let (oy0, ox0) = (2 * th, 2 * tw);
+        let mut d: [&[f32]; 4] = [zeros; 4];
+        for a in 0..2 {
+            for b in 0..2 {
+                if oy0 + a < p.out_h && ox0 + b < p.out_w {
+                    let at = ((n * p.out_h + oy0 + a) * p.out_w + ox0 + b) * cout;
+                    d[a * 2 + b] = &dy[at..at + cout];
+                }
+            }
+        }
+        let out = &mut m[t * 16 * cout..(t + 1) * 16 * cout];
+        assert!(d.iter().all(|s| s.len() >= cout));
+        for co in 0..cout {
+            // SAFETY: every d[k] has at least cout values (asserted above).
+            let e = |k: usize| unsafe { *d.get_unchecked(k).get_unchecked(co) };
+            let (a, b, c, dd) = (e(0), e(1), e(2), e(3));
+            // A dY: 4 rows [p, q] from the 2; then each row times A^T: [p, p + q, p - q, -q].
+            let rows = [[a, b], [a + c, b + dd], [a - c, b - dd], [-c, -dd]];
+            for (i, [pp, q]) in rows.into_iter().enumerate() {
+                out[(i * 4) * cout + co] = pp;
+                out[(i * 4 + 1) * cout + co] = pp + q;
+                out[(i * 4 + 2) * cout + co] = pp - q;
+                out[(i * 4 + 3) * cout + co] = -q;
+            }
+        }
+    }
+}
+
 /// `V = B^T d B` for the block's `nt` tiles from tile row `r0`, into `v` as `[tile][16][in_c]`.
 #[allow(clippy::too_many_arguments)]
 fn input_transform(p: &Winograd3x3, x: &[f32], r0: usize, nt: usize, tiles_h: usize, tiles_w: usize, zeros: &[f32], v: &mut [f32]) {
@@ -311,7 +427,7 @@ mod tests {
     use crate::conv2d::conv2d;
     use crate::conv2d_backprop_input::conv2d_backprop_input;
     use crate::conv_geometry::{ConvShape, Padding};
-    use crate::testing::{assert_close, naive_conv2d, naive_conv2d_dx, random_vec};
+    use crate::testing::{assert_close, naive_conv2d, naive_conv2d_dw, naive_conv2d_dx, random_vec};
 
     fn shape(batch: usize, h: usize, w: usize, cin: usize, cout: usize) -> ConvShape {
         ConvShape {
@@ -371,6 +487,22 @@ mod tests {
             conv2d_backprop_input(&g, &dy, &w, &mut dx).unwrap();
             assert!(backprop_input_plan(&g).is_some());
             assert_close(&dx, &naive_conv2d_dx(&g, &dy, &w), 1e-4);
+        }
+    }
+
+    #[test]
+    fn filter_gradient_matches_naive_loop() {
+        for (i, (s, p)) in cases().into_iter().enumerate() {
+            let g = Conv2dGeometry::new(s, p).unwrap();
+            let plan = forward_plan(&g).expect("a Winograd case");
+            let x = random_vec(g.input_len(), 700 + i as u64);
+            let dy = random_vec(g.output_len(), 800 + i as u64);
+            let mut dw = vec![f32::NAN; g.filter_len()];
+            filter_gradient(&plan, &x, &dy, &mut dw);
+            assert_close(&dw, &naive_conv2d_dw(&g, &x, &dy), 1e-4);
+            let mut via_kernel = vec![f32::NAN; g.filter_len()];
+            crate::conv2d_backprop_filter::conv2d_backprop_filter(&g, &x, &dy, &mut via_kernel).unwrap();
+            assert_eq!(via_kernel, dw);
         }
     }
 

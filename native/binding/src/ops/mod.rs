@@ -25,6 +25,7 @@ ops! {
     binary => "binary",
     unary => "unary",
     reduce => "reduce",
+    reduce_middle_axes => "reduceMiddleAxes",
     softmax => "softmax",
     log_softmax => "logSoftmax",
     log_softmax_grad => "logSoftmaxGrad",
