@@ -32,7 +32,7 @@ pub fn conv2d_backprop_filter(g: &Conv2dGeometry, x: &[f32], dy: &[f32], dw: &mu
     check_len("conv2d_backprop_filter input", g.input_len(), x.len())?;
     check_len("conv2d_backprop_filter dy", g.output_len(), dy.len())?;
     check_len("conv2d_backprop_filter dw", g.filter_len(), dw.len())?;
-    if let Some(plan) = winograd::forward_plan(g) {
+    if let Some(plan) = winograd::filter_gradient_plan(g) {
         winograd::filter_gradient(&plan, x, dy, dw);
         return Ok(());
     }

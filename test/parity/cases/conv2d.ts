@@ -25,6 +25,8 @@ const SHAPES: ConvShape[] = [
   { label: 'Winograd 3x3, batch 1, odd non-square image, cin 49, cout 52', x: [1, 7, 9, 49], k: 3, cout: 52, stride: 1, pad: 'same' },
   { label: 'Winograd 3x3, VALID, cin 64, cout 48', x: [3, 6, 5, 64], k: 3, cout: 48, stride: 1, pad: 'valid' },
   { label: 'Winograd 3x3, explicit padding, cin 48, cout 56', x: [2, 5, 6, 48], k: 3, cout: 56, stride: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+  // >= 256 channels each side: the filter gradient runs Winograd too.
+  { label: 'Winograd 3x3 incl. filter gradient, cin 256, cout 257, 3x3 image', x: [1, 3, 3, 256], k: 3, cout: 257, stride: 1, pad: 'same' },
 ];
 
 const filterShape = (s: ConvShape): [number, number, number, number] => [s.k, s.k, s.x[3], s.cout];
