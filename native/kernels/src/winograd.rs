@@ -22,13 +22,15 @@ use std::sync::OnceLock;
 
 /// Fewer channels than this on either side and im2col + GEMM is faster: the transforms cost per
 /// channel, the saving is per channel pair, and GEMMs with K = in_c this small run far from peak.
-/// Measured (`conv-gflops`, effective GFLOP/s, forward): 32 -> 64 channels at 14x14 110 against
-/// im2col's 123; 64 -> 64 at 32x32 228 against 150; 128 -> 128 at 14x14 246 against 174.
-const MIN_CHANNELS: usize = 48;
-/// One block's V or M matrix for a single `xi` should stay in L2 during its GEMM (floats).
-const XI_MATRIX_FLOATS: usize = 1 << 17;
-/// Fewer GEMM rows than this and OpenBLAS spends its time packing U.
-const MIN_BLOCK_TILES: usize = 256;
+/// Measured (`conv-gflops`, effective GFLOP/s, forward, im2col -> Winograd with 256-tile blocks):
+/// 32 -> 64 channels at 14x14 120 -> 152; 64 -> 64 at 32x32 150 -> 200-235; 128 -> 128 at 14x14
+/// 174 -> 255-283.
+const MIN_CHANNELS: usize = 32;
+/// Tiles per block (the GEMMs' row count). Fewer and OpenBLAS spends its time packing U; more
+/// and a block's transformed input outgrows the cache. Measured (batch 128, forward, ms wall):
+/// 256 tiles 42 / 30 / 31 / 33 on ResNet layers 1-4; 1024 tiles (or 128K floats per xi matrix)
+/// 50 / 33 / 35 / 40; 128 and 512 tiles within noise of 256.
+const BLOCK_TILES: usize = 256;
 
 /// A 3x3 stride-1 convolution as this kernel runs it: input `[batch, in_h, in_w, in_c]` read at
 /// `(oy + ky - pad_top, ox + kx - pad_left)`, zero outside; output `[batch, out_h, out_w, out_c]`.
@@ -168,11 +170,9 @@ pub fn run(p: &Winograd3x3, x: &[f32], u: &[f32], out: &mut [f32], epilogue: &(d
     let tiles_h = p.out_h.div_ceil(2);
     let tiles_w = p.out_w.div_ceil(2);
     let tile_rows = p.batch * tiles_h;
-    // Block size in tile rows: enough tiles for an efficient GEMM, few enough that one xi's
-    // matrices stay in cache, and at least one block per thread.
-    let target_tiles = (XI_MATRIX_FLOATS / (cin + cout)).max(MIN_BLOCK_TILES);
+    // Block size in whole tile rows, at least one block per thread.
     let per_thread = tile_rows.div_ceil(rayon::current_num_threads().max(1));
-    let block_rows = (target_tiles / tiles_w).clamp(1, per_thread.max(1));
+    let block_rows = (BLOCK_TILES / tiles_w).clamp(1, per_thread.max(1));
     // Output offset where tile row r starts (rows 2*th of image n).
     let row_offset = |r: usize| {
         let (n, th) = (r / tiles_h, r % tiles_h);
@@ -465,7 +465,8 @@ mod tests {
         let g = |s: ConvShape| Conv2dGeometry::new(s, Padding::Same).unwrap();
         assert!(forward_plan(&g(shape(1, 8, 8, 48, 48))).is_some());
         assert!(forward_plan(&g(shape(1, 8, 8, 3, 64))).is_none());
-        assert!(forward_plan(&g(shape(1, 8, 8, 32, 64))).is_none());
+        assert!(forward_plan(&g(shape(1, 8, 8, 32, 64))).is_some());
+        assert!(forward_plan(&g(shape(1, 8, 8, 16, 64))).is_none());
         assert!(forward_plan(&g(ConvShape { stride_h: 2, stride_w: 2, ..shape(1, 8, 8, 48, 48) })).is_none());
         assert!(forward_plan(&g(ConvShape { filter_h: 1, filter_w: 1, ..shape(1, 8, 8, 48, 48) })).is_none());
     }

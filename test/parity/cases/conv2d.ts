@@ -21,9 +21,10 @@ const SHAPES: ConvShape[] = [
   { label: '1x1 stride 2 (ResNet shortcut)', x: [2, 8, 8, 12], k: 1, cout: 10, stride: 2, pad: 'same' },
   { label: 'explicit padding, 5x5', x: [1, 10, 6, 2], k: 5, cout: 3, stride: 1, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
   { label: 'ResNet-like 3x3, cin 20', x: [2, 12, 12, 20], k: 3, cout: 24, stride: 1, pad: 'same' },
-  // 3x3 stride 1 with >= 48 channels each side: the Winograd path (native/kernels/src/winograd.rs).
+  // 3x3 stride 1 with >= 32 channels each side: the Winograd path (native/kernels/src/winograd.rs).
   { label: 'Winograd 3x3, batch 1, odd non-square image, cin 49, cout 52', x: [1, 7, 9, 49], k: 3, cout: 52, stride: 1, pad: 'same' },
   { label: 'Winograd 3x3, VALID, cin 64, cout 48', x: [3, 6, 5, 64], k: 3, cout: 48, stride: 1, pad: 'valid' },
+  { label: 'Winograd 3x3, MNIST conv3-like, cin 32, cout 33', x: [2, 7, 7, 32], k: 3, cout: 33, stride: 1, pad: 'same' },
   { label: 'Winograd 3x3, explicit padding, cin 48, cout 56', x: [2, 5, 6, 48], k: 3, cout: 56, stride: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
   // >= 256 channels each side: the filter gradient runs Winograd too.
   { label: 'Winograd 3x3 incl. filter gradient, cin 256, cout 257, 3x3 image', x: [1, 3, 3, 256], k: 3, cout: 257, stride: 1, pad: 'same' },

@@ -17,7 +17,9 @@ export const CONV_SHAPES = [
   ['mnist-cnn conv3 (batch 100)', 100, 14, 14, 32, 64],
   ['mnist-mask conv3 (batch 100)', 100, 14, 14, 128, 128],
   ['resnet18 layer1 (batch 128)', 128, 32, 32, 64, 64],
+  ['resnet18 layer2 (batch 128)', 128, 16, 16, 128, 128],
   ['resnet18 layer3 (batch 128)', 128, 8, 8, 256, 256],
+  ['resnet18 layer4 (batch 128)', 128, 4, 4, 512, 512],
 ];
 
 /** FLOPs of one forward 3x3 'same' stride-1 convolution. */
@@ -56,10 +58,30 @@ async function main() {
     const train = best(() => tf.tidy(() => {
       for (const g of grads([x, k])) g.dataSync();
     }), reps);
+    // Each gradient alone (the gradient pass runs only the kernel of the input asked for).
+    const inputGrad = best(() => tf.tidy(() => {
+      tf.grad((a) => tf.sum(tf.mul(tf.conv2d(a, k, 1, 'same'), dy)))(x).dataSync();
+    }), reps);
+    const filterGrad = best(() => tf.tidy(() => {
+      tf.grad((b) => tf.sum(tf.mul(tf.conv2d(x, b, 1, 'same'), dy)))(k).dataSync();
+    }), reps);
     const flops = convFlops(n, h, w, cin, cout);
-    rows.push({ name, shape: [n, h, w, cin, cout], gflopsForward: flops / fwd / 1e9, gflopsTrain: (3 * flops) / train / 1e9 });
+    rows.push({
+      name,
+      shape: [n, h, w, cin, cout],
+      gflopsForward: flops / fwd / 1e9,
+      gflopsTrain: (3 * flops) / train / 1e9,
+      // Each includes its forward pass (2 x the conv's FLOPs over the time).
+      gflopsForwardInputGrad: (2 * flops) / inputGrad / 1e9,
+      gflopsForwardFilterGrad: (2 * flops) / filterGrad / 1e9,
+    });
     tf.dispose([x, k, dy]);
-    if (!args.json) process.stderr.write(`conv ${name} on ${backend}: forward ${rows.at(-1).gflopsForward.toFixed(1)} GFLOP/s, train ${rows.at(-1).gflopsTrain.toFixed(1)} GFLOP/s\n`);
+    const r = rows.at(-1);
+    if (!args.json) {
+      process.stderr.write(
+        `conv ${name} on ${backend}: forward ${r.gflopsForward.toFixed(1)}, forward + input gradient ${r.gflopsForwardInputGrad.toFixed(1)}, forward + filter gradient ${r.gflopsForwardFilterGrad.toFixed(1)}, train ${r.gflopsTrain.toFixed(1)} GFLOP/s\n`,
+      );
+    }
   }
   const result = { backend, rows, bestForward: Math.max(...rows.map((r) => r.gflopsForward)), bestTrain: Math.max(...rows.map((r) => r.gflopsTrain)) };
   process.stdout.write(args.json ? `${JSON.stringify(result)}\n` : `best: forward ${result.bestForward.toFixed(1)}, train ${result.bestTrain.toFixed(1)} GFLOP/s\n`);
