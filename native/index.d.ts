@@ -66,6 +66,11 @@ declare namespace addon {
      */
     unary(x: Float32Array, out: Float32Array, op: number, p0: number, p1: number): void;
     /**
+     * Batch-norm statistics: per column of x viewed as [outer, inner], the mean and the biased
+     * variance mean((x - mean)^2), the same values as tf.moments over the leading axes.
+     */
+    moments(x: Float32Array, mean: Float32Array, variance: Float32Array, outer: number, inner: number): void;
+    /**
      * Sum (0), Max (1) or Mean (2) over the middle axis of x viewed as [outer, mid, inner]
      * (e.g. global average pooling over H and W): `out` has outer * inner values.
      */

@@ -74,20 +74,35 @@ pub fn reduce_leading_axes(op: ReduceOp, x: &[f32], outer: usize, inner: usize, 
         out.copy_from_slice(&m);
         return Ok(());
     }
+    let s = sum_leading(x, outer, inner, |v, _| v);
+    let scale = if op == ReduceOp::Mean { 1.0 / outer as f64 } else { 1.0 };
+    for (o, s) in out.iter_mut().zip(s) {
+        *o = (s * scale) as f32;
+    }
+    Ok(())
+}
+
+/// Per-column sums of `map(x[r, i], i)` over the rows of `x` (`[outer, inner]`), in f64.
+/// Blocks of F32_BLOCK rows are summed in f32 (twice the SIMD width of f64, and no conversion
+/// per element), each block's sum then added in f64: the f32 error of a 32-term sum (~2e-6
+/// relative) stays far inside the 1e-4 parity bound, and the long reduction (N*H*W terms) keeps
+/// f64's precision. This halved batch-norm statistics.
+fn sum_leading<M>(x: &[f32], outer: usize, inner: usize, map: M) -> Vec<f64>
+where
+    M: Fn(f32, usize) -> f32 + Sync,
+{
     let partial = |rows: std::ops::Range<usize>| {
-        // Blocks of F32_BLOCK rows are summed in f32 (twice the SIMD width of f64, and no
-        // conversion per element), each block's sum then added in f64: the f32 error of a
-        // 32-term sum (~2e-6 relative) stays far inside the 1e-4 parity bound, and the long
-        // reduction (N*H*W terms) keeps f64's precision. This halved batch-norm statistics.
         let mut s = vec![0.0f64; inner];
         let mut block = vec![0.0f32; inner];
         let mut r = rows.start;
         while r < rows.end {
             let end = (r + F32_BLOCK).min(rows.end);
-            block.copy_from_slice(&x[r * inner..(r + 1) * inner]);
+            for (i, (b, &v)) in block.iter_mut().zip(&x[r * inner..(r + 1) * inner]).enumerate() {
+                *b = map(v, i);
+            }
             for rr in r + 1..end {
-                for (b, &v) in block.iter_mut().zip(&x[rr * inner..(rr + 1) * inner]) {
-                    *b += v;
+                for (i, (b, &v)) in block.iter_mut().zip(&x[rr * inner..(rr + 1) * inner]).enumerate() {
+                    *b += map(v, i);
                 }
             }
             for (s, &b) in s.iter_mut().zip(&block) {
@@ -97,14 +112,30 @@ pub fn reduce_leading_axes(op: ReduceOp, x: &[f32], outer: usize, inner: usize, 
         }
         s
     };
-    let s = split_rows(outer, inner, partial, |mut a, b| {
+    split_rows(outer, inner, partial, |mut a, b| {
         for (a, b) in a.iter_mut().zip(b) {
             *a += b;
         }
         a
+    })
+}
+
+/// Batch-norm statistics in one kernel: per column of `x` (`[outer, inner]`, e.g. N*H*W by C),
+/// `mean` and the biased `variance = mean((x - mean)^2)`, with `x - mean` and its square in f32
+/// and the sums as in [`reduce_leading_axes`]: the same values, bit for bit, as the Mean, Sub,
+/// Square, Mean kernels of `tf.moments`, from two reads of `x` instead of four passes and two
+/// activation-sized temporaries.
+pub fn moments_leading_axes(x: &[f32], outer: usize, inner: usize, mean: &mut [f32], variance: &mut [f32]) -> KernelResult {
+    check(x, outer, inner, mean.len(), inner)?;
+    check_len("moments: variance", inner, variance.len())?;
+    reduce_leading_axes(ReduceOp::Mean, x, outer, inner, mean)?;
+    let m: &[f32] = mean;
+    let s = sum_leading(x, outer, inner, |v, i| {
+        let d = v - m[i];
+        d * d
     });
-    let scale = if op == ReduceOp::Mean { 1.0 / outer as f64 } else { 1.0 };
-    for (o, s) in out.iter_mut().zip(s) {
+    let scale = 1.0 / outer as f64;
+    for (o, s) in variance.iter_mut().zip(s) {
         *o = (s * scale) as f32;
     }
     Ok(())
@@ -246,6 +277,30 @@ mod tests {
             }
         }
         assert!(reduce_middle_axes(ReduceOp::Sum, &x, outer, mid, inner, &mut [0.0; 3]).is_err());
+    }
+
+    #[test]
+    fn moments_equal_mean_then_mean_of_squared_differences() {
+        for (outer, inner) in [(7, 3), (100 * 28 * 28 / 16, 16), (1, 5)] {
+            let x = data(outer * inner);
+            let (mut mean, mut var) = (vec![f32::NAN; inner], vec![f32::NAN; inner]);
+            moments_leading_axes(&x, outer, inner, &mut mean, &mut var).unwrap();
+            // The composite, as tf.moments runs it on the native kernels.
+            let mut want_mean = vec![0.0; inner];
+            reduce_leading_axes(ReduceOp::Mean, &x, outer, inner, &mut want_mean).unwrap();
+            let sq: Vec<f32> = x.iter().enumerate().map(|(k, &v)| (v - want_mean[k % inner]) * (v - want_mean[k % inner])).collect();
+            let mut want_var = vec![0.0; inner];
+            reduce_leading_axes(ReduceOp::Mean, &sq, outer, inner, &mut want_var).unwrap();
+            assert_eq!(mean, want_mean);
+            assert_eq!(var, want_var);
+            // And against a naive f64 two-pass variance.
+            for i in 0..inner {
+                let mu: f64 = (0..outer).map(|r| x[r * inner + i] as f64).sum::<f64>() / outer as f64;
+                let v: f64 = (0..outer).map(|r| (x[r * inner + i] as f64 - mu).powi(2)).sum::<f64>() / outer as f64;
+                assert!(close(var[i], v as f32), "variance {i}: {} vs {v}", var[i]);
+            }
+        }
+        assert!(moments_leading_axes(&[1.0; 6], 3, 2, &mut [0.0; 2], &mut [0.0; 1]).is_err());
     }
 
     #[test]

@@ -26,6 +26,7 @@ ops! {
     unary => "unary",
     reduce => "reduce",
     reduce_middle_axes => "reduceMiddleAxes",
+    moments => "moments",
     softmax => "softmax",
     log_softmax => "logSoftmax",
     log_softmax_grad => "logSoftmaxGrad",

@@ -4,14 +4,15 @@
  * `moments` + `batchNorm`, whose tape keeps `x - mean` (saved by Square) beside `x` and `y`: one
  * more full-size activation per layer until the gradient ends, and the gradient walks a dozen
  * composite ops. PyTorch's BatchNorm saves `x` and the statistics only; so does this op
- * (`x`, mean, variance, gamma). The forward runs the very same tfjs ops as tfjs-layers (identical
- * values); the gradient is the fused `CatBatchNormGrad` kernel plus the moments' terms, in closed
- * form: `dx = gamma r dy + dMean / n + dVar 2 (x - mean) / n`, r = 1/sqrt(var + eps). It differs
+ * (`x`, mean, variance, gamma). The forward computes the same values as tfjs-layers (its ops,
+ * or on the native backend the `CatMoments` kernel, bit for bit the same statistics); the
+ * gradient is the fused `CatBatchNormGrad` kernel plus the moments' terms, in closed form:
+ * `dx = gamma r dy + dMean / n + dVar 2 (x - mean) / n`, r = 1/sqrt(var + eps). It differs
  * from the composite's gradient only by rounding (the composite also carries the term
  * `-sum(2 (x - mean) dVar / n) / n`, zero in exact arithmetic).
  */
 import * as tf from '@tensorflow/tfjs';
-import { CatBatchNormGrad } from './kernel-names.js';
+import { CatBatchNormGrad, CatMoments } from './kernel-names.js';
 import { activeBackendHas } from './kernel-dispatch.js';
 
 /** What {@link batchNormTraining} returns: the output and the batch statistics (constants). */
@@ -19,6 +20,19 @@ export interface BatchNormTrainingResult {
   y: tf.Tensor;
   mean: tf.Tensor1D;
   variance: tf.Tensor1D;
+}
+
+/**
+ * `tf.moments(x, axes)` over every axis but the last, as one kernel where the backend has it
+ * (`CatMoments`: the same values from two reads of x instead of tfjs's Mean, Sub, Square, Mean
+ * passes and their two activation-sized temporaries), else tfjs's own.
+ */
+function moments(x: tf.Tensor, axes: number[]): { mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  if (activeBackendHas(CatMoments) && x.dtype === 'float32' && x.size > 0) {
+    const [mean, variance] = tf.engine().runKernel(CatMoments, { x }, {}) as tf.Tensor1D[];
+    return { mean, variance };
+  }
+  return tf.tidy(() => tf.moments(x, axes)) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
 }
 
 /** `[dx through y only, dMean, dVariance, dGamma, dBeta]`, by the fused kernel when present. */
@@ -61,7 +75,7 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Ten
     const save = args[3] as tf.GradSaveFunc;
     // customGrad's forward runs in a tidy that keeps only `value` (and the saved clones): keep
     // the statistics for the caller, which disposes them.
-    const { mean, variance } = tf.tidy(() => tf.moments(xIn, axes)) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
+    const { mean, variance } = moments(xIn, axes);
     const value = tf.batchNorm(xIn, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, epsilon);
     stats = { mean: tf.keep(mean), variance: tf.keep(variance) };
     save([xIn, mean, variance, g]);

@@ -15,6 +15,8 @@ export const CatSoftmaxCrossEntropy = 'CatSoftmaxCrossEntropy';
 export const CatSoftmaxCrossEntropyGrad = 'CatSoftmaxCrossEntropyGrad';
 export const CatReluGrad = 'CatReluGrad';
 export const CatBatchNormGrad = 'CatBatchNormGrad';
+/** Mean and biased variance over every axis but the last: input x; outputs [mean, variance]. */
+export const CatMoments = 'CatMoments';
 /** Conv2DBackpropInput then ReLU's gradient at the conv's input: inputs dy, filter, x; Conv2DBackpropInput's attrs. */
 export const CatConv2DBackpropInputRelu = 'CatConv2DBackpropInputRelu';
 

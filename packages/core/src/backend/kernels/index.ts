@@ -20,6 +20,7 @@ import { padV2Config, sliceConfig } from './slice-pad.js';
 import { tileConfig } from './tile.js';
 import { catReluGradConfig } from './cat-relu-grad.js';
 import { catBatchNormGradConfig } from './cat-batch-norm-grad.js';
+import { catMomentsConfig } from './cat-moments.js';
 import { catSignStepProjectConfig } from './cat-sign-step-project.js';
 import { catCalibrateConfig, catCalibrateGradConfig } from './cat-calibrate.js';
 import { catLogSoftmaxConfig, catLogSoftmaxGradConfig } from './cat-log-softmax.js';
@@ -46,6 +47,7 @@ export const nativeKernels: KernelConfig[] = [
   tileConfig,
   catReluGradConfig,
   catBatchNormGradConfig,
+  catMomentsConfig,
   catSignStepProjectConfig,
   catCalibrateConfig,
   catCalibrateGradConfig,
