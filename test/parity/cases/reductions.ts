@@ -26,21 +26,16 @@ const OPS: [kernel: string, op: (x: tf.Tensor, axis: number | number[], keepDims
 ];
 
 export const reductionCases: ParityCase[] = OPS.flatMap(([kernel, op]) =>
-  CASES.map(([label, shape, axis, keepDims]): ParityCase => ({
+  [
+    ...CASES.map((c) => [...c, 'reduce'] as const),
+    ...MIDDLE_CASES.map((c) => [...c, 'reduceMiddleAxes'] as const),
+  ].map(([label, shape, axis, keepDims, addonCall]): ParityCase => ({
     kernel,
     name: label,
     inputs: { x: { shape } },
     run: ({ x }) => op(x, axis, keepDims),
-    addonCalls: ['reduce'],
-  })).concat(
-    MIDDLE_CASES.map(([label, shape, axis, keepDims]): ParityCase => ({
-      kernel,
-      name: label,
-      inputs: { x: { shape } },
-      run: ({ x }) => op(x, axis, keepDims),
-      addonCalls: ['reduceMiddleAxes'],
-    })),
-  ),
+    addonCalls: [addonCall],
+  })),
 );
 
 /** tf.moments over N,H,W, as tfjs-layers' BatchNormalization computes it in training. */
