@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadNativeAddon, nativeAvailable } from '@cat/core';
+import { checkAddon, loadNativeAddon, nativeAvailable, REQUIRED_ADDON_FUNCTIONS, type NativeAddon } from '@cat/core';
 
 const require = createRequire(import.meta.url);
 // 1x3x3x1 image, 2x2 filter, VALID, stride 1 -> 1x2x2x1.
@@ -91,6 +91,20 @@ describe('native addon FFI', () => {
     const out = new Float32Array(4);
     addon.conv2d(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), Float32Array.from([1, 0, 0, 0]), null, out, GEOMETRY, 'linear', 0);
     expect(Array.from(out)).toEqual([1, 2, 4, 5]);
+  });
+
+  it('has every function @cat/core calls, and a build that lacks one is refused by name', () => {
+    expect(checkAddon(addon)).toBe(addon);
+    for (const name of REQUIRED_ADDON_FUNCTIONS) expect(typeof (addon as unknown as Record<string, unknown>)[name]).toBe('function');
+    const stale = { ...addon, moments: undefined, freeArray: undefined } as unknown as NativeAddon;
+    let err: (Error & { code?: string }) | undefined;
+    try {
+      checkAddon(stale);
+    } catch (e) {
+      err = e as Error & { code?: string };
+    }
+    expect(err?.code).toBe('CAT_NATIVE_STALE');
+    expect(err?.message).toMatch(/lacks moments, freeArray.*pnpm --filter @cat\/native build/);
   });
 
   it('the loader explains how to build a missing addon', () => {

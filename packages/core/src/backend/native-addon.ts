@@ -21,11 +21,11 @@ export function loadNativeAddon(): NativeAddon {
   if (cached) return cached;
   if (loadError) throw loadError;
   try {
-    cached = require('@cat/native') as NativeAddon;
+    cached = checkAddon(require('@cat/native') as NativeAddon);
     return cached;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'CAT_NATIVE_MISSING') {
+    if (e.code === 'CAT_NATIVE_MISSING' || e.code === 'CAT_NATIVE_STALE') {
       loadError = e;
     } else {
       loadError = new Error(
@@ -36,6 +36,36 @@ export function loadNativeAddon(): NativeAddon {
     }
     throw loadError;
   }
+}
+
+/**
+ * Every function of the addon that @cat/core calls. A build from an older checkout lacks the
+ * newer ones, and may ignore arguments that newer code passes (e.g. conv2dBackpropInput's
+ * `reluOf`), giving wrong results: such a build is refused.
+ */
+export const REQUIRED_ADDON_FUNCTIONS = [
+  'info', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matmul', 'binary', 'unary', 'reduce',
+  'reduceMiddleAxes', 'moments', 'softmax', 'logSoftmax', 'logSoftmaxGrad', 'klDiv', 'klDivGrad',
+  'softmaxCrossEntropy', 'softmaxCrossEntropyGrad', 'signStepProject', 'calibrate', 'calibrateGrad',
+  'batchNorm', 'batchNormGrad', 'resizeNearest', 'resizeNearestGrad', 'slice', 'pad', 'tile', 'reluGrad',
+  'freeArray',
+] as const;
+
+/**
+ * `addon` itself when it has every function in {@link REQUIRED_ADDON_FUNCTIONS}.
+ * @throws Error with code `CAT_NATIVE_STALE` naming the missing ones and how to rebuild.
+ */
+export function checkAddon(addon: NativeAddon): NativeAddon {
+  const missing = REQUIRED_ADDON_FUNCTIONS.filter((name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function');
+  if (missing.length > 0) {
+    const err = new Error(
+      `The cat native addon is out of date: it lacks ${missing.join(', ')}. Rebuild it with ` +
+        '`pnpm --filter @cat/native build`, or use --backend cpu.',
+    );
+    (err as NodeJS.ErrnoException).code = 'CAT_NATIVE_STALE';
+    throw err;
+  }
+  return addon;
 }
 
 /** True when the native addon is built and loads. */
