@@ -6,7 +6,7 @@
  * are unchanged and load with the lean path too.
  */
 import * as tf from '@tensorflow/tfjs';
-import { addSameShape } from '../ops/add-same-shape.js';
+import { addSameShape, isSameShapeSum } from '../ops/add-same-shape.js';
 
 type TfjsAdd = ReturnType<typeof tf.layers.add>;
 type AddArgs = NonNullable<Parameters<typeof tf.layers.add>[0]>;
@@ -20,11 +20,7 @@ export class LeanAdd extends TfjsAddLayer {
   static className = 'Add';
 
   protected override mergeFunction(inputs: tf.Tensor[]): tf.Tensor {
-    const [first] = inputs;
-    const sameShape =
-      inputs.length >= 2 && inputs.every((t) => t.dtype === 'float32' && tf.util.arraysEqual(t.shape, first.shape));
-    if (!sameShape) return super.mergeFunction(inputs);
-    return addSameShape(inputs);
+    return isSameShapeSum(inputs) ? addSameShape(inputs) : super.mergeFunction(inputs);
   }
 }
 tf.serialization.registerClass(LeanAdd as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);

@@ -6,6 +6,7 @@
  * add saves nothing either). Values are tfjs's: the forward is the same chain of `tf.add`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sameShapeFloat32 } from './kernel-dispatch.js';
 
 const sumOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const inputs = args.slice(0, -1) as tf.Tensor[];
@@ -16,13 +17,14 @@ const sumOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   return { value, gradFunc: (dy: tf.Tensor) => inputs.map(() => tf.clone(dy)) };
 });
 
+/** True when {@link addSameShape} takes `tensors`: two or more float32 tensors of one shape. */
+export function isSameShapeSum(tensors: tf.Tensor[]): boolean {
+  return tensors.length >= 2 && sameShapeFloat32(...tensors);
+}
+
 /** `a + b + ...` for two or more float32 tensors of one shape; see the file comment. */
 export function addSameShape(tensors: tf.Tensor[]): tf.Tensor {
-  const [first] = tensors;
-  if (
-    tensors.length < 2 ||
-    tensors.some((t) => t.dtype !== 'float32' || !tf.util.arraysEqual(t.shape, first.shape))
-  ) {
+  if (!isSameShapeSum(tensors)) {
     throw new Error(
       `addSameShape: expected two or more float32 tensors of one shape, got ${tensors.map((t) => `[${t.shape}] ${t.dtype}`).join(', ')}`,
     );
