@@ -27,25 +27,18 @@ function reduceConfig([kernelName, code, axisAttr]: (typeof OPS)[number]): Kerne
       const attrs = args.attrs ?? {};
       const rank = x.shape.length;
       const axes = util.parseAxisParam(attrs[axisAttr] as number | number[], x.shape).sort((p, q) => p - q);
-      const unique = axes.every((v, i) => i === 0 || v !== axes[i - 1]);
-      const leading = axes.every((v, i) => v === i);
-      const trailing = axes.every((v, i) => v === rank - axes.length + i);
+      // One run of consecutive axes (which rules out repeats): x is [outer, mid, inner], reduced over mid.
       const contiguous = axes.every((v, i) => i === 0 || v === axes[i - 1] + 1);
-      if (!isFloat32(x) || axes.length === 0 || !unique || !(leading || trailing || contiguous) || prod(x.shape) === 0) {
+      if (!isFloat32(x) || axes.length === 0 || !contiguous || prod(x.shape) === 0) {
         return cpuFallback(kernelName, args);
       }
-      const k = axes.length;
-      let out: Float32Array;
-      if (leading || trailing) {
-        const [outer, inner] = leading ? [prod(x.shape.slice(0, k)), prod(x.shape.slice(k))] : [prod(x.shape.slice(0, rank - k)), prod(x.shape.slice(rank - k))];
-        out = new Float32Array(leading ? inner : outer);
-        addon().reduce(values(args.backend, x), out, code, outer, inner, leading);
-      } else {
-        const [first, last] = [axes[0], axes[k - 1] + 1];
-        const [outer, mid, inner] = [prod(x.shape.slice(0, first)), prod(x.shape.slice(first, last)), prod(x.shape.slice(last))];
-        out = new Float32Array(outer * inner);
-        addon().reduceMiddleAxes(values(args.backend, x), out, code, outer, mid, inner);
-      }
+      const [first, last] = [axes[0], axes[axes.length - 1] + 1];
+      const [outer, mid, inner] = [prod(x.shape.slice(0, first)), prod(x.shape.slice(first, last)), prod(x.shape.slice(last))];
+      const out = new Float32Array(outer * inner);
+      const xv = values(args.backend, x);
+      if (first === 0) addon().reduce(xv, out, code, mid, inner, true);
+      else if (last === rank) addon().reduce(xv, out, code, outer, mid, false);
+      else addon().reduceMiddleAxes(xv, out, code, outer, mid, inner);
       const shape = attrs.keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
       return output(args.backend, shape, out);
     },
