@@ -39,6 +39,14 @@ struct Borrow {
     name: &'static str,
 }
 
+/// What N-API reports of a typed-array argument.
+struct TypedArray {
+    data: *mut c_void,
+    len: usize,
+    buffer: napi_value,
+    offset: usize,
+}
+
 /// The arguments of one call of op `op`.
 pub struct Args {
     pub env: napi_env,
@@ -95,7 +103,9 @@ impl Args {
         matches!(self.value_type(i), None | Some(value_type::UNDEFINED) | Some(value_type::NULL))
     }
 
-    fn typed_array(&self, i: usize, name: &'static str, want: i32, expected: &str) -> BindResult<(*mut c_void, usize)> {
+    /// Argument `i` as a typed array of kind `want`: its data pointer, element count, ArrayBuffer
+    /// and byte offset in that buffer.
+    fn typed_array(&self, i: usize, name: &'static str, want: i32, expected: &str) -> BindResult<TypedArray> {
         let v = *self.argv.get(i).ok_or_else(|| self.type_error(i, name, expected))?;
         let mut is_ta = false;
         // SAFETY: env and v come from the current callback; out-pointers are valid locals.
@@ -103,14 +113,14 @@ impl Args {
             if napi_is_typedarray(self.env, v, &mut is_ta) != NAPI_OK || !is_ta {
                 return Err(self.type_error(i, name, expected));
             }
-            let (mut kind, mut len, mut data, mut buf, mut off) = (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
-            if napi_get_typedarray_info(self.env, v, &mut kind, &mut len, &mut data, &mut buf, &mut off) != NAPI_OK {
+            let (mut kind, mut len, mut data, mut buffer, mut offset) = (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
+            if napi_get_typedarray_info(self.env, v, &mut kind, &mut len, &mut data, &mut buffer, &mut offset) != NAPI_OK {
                 return Err(self.type_error(i, name, expected));
             }
             if kind != want {
                 return Err(self.type_error(i, name, expected));
             }
-            Ok((data, len))
+            Ok(TypedArray { data, len, buffer, offset })
         }
     }
 
@@ -136,31 +146,25 @@ impl Args {
     /// Argument `i`, a `Float32Array`, as its `ArrayBuffer` when the array spans the whole
     /// buffer (offset 0, same length), else a Value error: only such an array may be freed.
     pub fn whole_buffer_of_f32s(&self, i: usize, name: &'static str) -> BindResult<napi_value> {
-        let v = *self.argv.get(i).ok_or_else(|| self.type_error(i, name, "a Float32Array"))?;
-        self.typed_array(i, name, FLOAT32_ARRAY, "a Float32Array")?;
-        // SAFETY: env and v come from the current callback; out-pointers are valid locals.
-        unsafe {
-            let (mut kind, mut len, mut data, mut buf, mut off) = (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
-            let mut byte_len = 0usize;
-            let mut buf_data = ptr::null_mut();
-            if napi_get_typedarray_info(self.env, v, &mut kind, &mut len, &mut data, &mut buf, &mut off) != NAPI_OK
-                || napi_get_arraybuffer_info(self.env, buf, &mut buf_data, &mut byte_len) != NAPI_OK
-            {
-                return Err(self.type_error(i, name, "a Float32Array"));
-            }
-            if off != 0 || len * 4 != byte_len {
-                return Err(BindError::Value(format!(
-                    "{}: {name} is a view ({len} floats at byte {off}) of a {byte_len}-byte buffer, not the whole buffer",
-                    self.op
-                )));
-            }
-            Ok(buf)
+        let ta = self.typed_array(i, name, FLOAT32_ARRAY, "a Float32Array")?;
+        let mut byte_len = 0usize;
+        let mut buf_data = ptr::null_mut();
+        // SAFETY: env and the buffer come from the current callback; out-pointers are valid locals.
+        if unsafe { napi_get_arraybuffer_info(self.env, ta.buffer, &mut buf_data, &mut byte_len) } != NAPI_OK {
+            return Err(self.type_error(i, name, "a Float32Array"));
         }
+        if ta.offset != 0 || ta.len * 4 != byte_len {
+            return Err(BindError::Value(format!(
+                "{}: {name} is a view ({} floats at byte {}) of a {byte_len}-byte buffer, not the whole buffer",
+                self.op, ta.len, ta.offset
+            )));
+        }
+        Ok(ta.buffer)
     }
 
     /// Argument `i` as a read-only view of a `Float32Array` (zero-copy).
     pub fn f32s<'a>(&'a self, i: usize, name: &'static str) -> BindResult<&'a [f32]> {
-        let (data, len) = self.typed_array(i, name, FLOAT32_ARRAY, "a Float32Array")?;
+        let TypedArray { data, len, .. } = self.typed_array(i, name, FLOAT32_ARRAY, "a Float32Array")?;
         if len == 0 {
             return Ok(&[]);
         }
@@ -182,7 +186,7 @@ impl Args {
     /// Argument `i` as a writable view of a `Float32Array` that no other argument overlaps.
     #[allow(clippy::mut_from_ref)]
     pub fn f32s_mut<'a>(&'a self, i: usize, name: &'static str) -> BindResult<&'a mut [f32]> {
-        let (data, len) = self.typed_array(i, name, FLOAT32_ARRAY, "a Float32Array")?;
+        let TypedArray { data, len, .. } = self.typed_array(i, name, FLOAT32_ARRAY, "a Float32Array")?;
         if len == 0 {
             return Ok(&mut []);
         }
