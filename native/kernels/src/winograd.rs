@@ -155,6 +155,34 @@ pub fn transform_filter(w: &[f32], in_c: usize, out_c: usize, rotate: bool) -> V
     u
 }
 
+/// How the output of `p` is cut into 2x2 tiles: `rows` tile rows (`h` per image, images one
+/// after another), `w` tiles each. Blocks of work are runs of whole tile rows.
+#[derive(Clone, Copy)]
+struct Tiles {
+    h: usize,
+    w: usize,
+    rows: usize,
+}
+
+impl Tiles {
+    fn of(p: &Winograd3x3) -> Tiles {
+        let h = p.out_h.div_ceil(2);
+        Tiles { h, w: p.out_w.div_ceil(2), rows: p.batch * h }
+    }
+
+    /// Tile rows per block: about `target` tiles, and at least one block per thread.
+    fn block_rows(&self, target: usize) -> usize {
+        let per_thread = self.rows.div_ceil(rayon::current_num_threads().max(1));
+        (target / self.w.max(1)).clamp(1, per_thread.max(1))
+    }
+
+    /// Image, tile row in the image and tile column of tile `t` of the block from tile row `r0`.
+    fn locate(&self, r0: usize, t: usize) -> (usize, usize, usize) {
+        let r = r0 + t / self.w;
+        (r / self.h, r % self.h, t % self.w)
+    }
+}
+
 /// Runs the conv `p` on `x` with the transformed filter `u` (from [`transform_filter`]) into
 /// `out` (fully overwritten). `epilogue(offset, block)` then runs on each finished block of
 /// output while it is in cache (`offset`: the block's start in `out`), e.g. conv2d's bias and
@@ -167,23 +195,19 @@ pub fn run(p: &Winograd3x3, x: &[f32], u: &[f32], out: &mut [f32], epilogue: &(d
     if out.is_empty() {
         return;
     }
-    let tiles_h = p.out_h.div_ceil(2);
-    let tiles_w = p.out_w.div_ceil(2);
-    let tile_rows = p.batch * tiles_h;
-    // Block size in whole tile rows, at least one block per thread.
-    let per_thread = tile_rows.div_ceil(rayon::current_num_threads().max(1));
-    let block_rows = (BLOCK_TILES / tiles_w).clamp(1, per_thread.max(1));
+    let tiles = Tiles::of(p);
+    let block_rows = tiles.block_rows(BLOCK_TILES);
     // Output offset where tile row r starts (rows 2*th of image n).
     let row_offset = |r: usize| {
-        let (n, th) = (r / tiles_h, r % tiles_h);
+        let (n, th, _) = tiles.locate(r, 0);
         ((n * p.out_h + 2 * th) * p.out_w) * cout
     };
     let mut blocks: Vec<(usize, usize, &mut [f32])> = Vec::new();
     let mut rest = out;
     let mut r0 = 0;
-    while r0 < tile_rows {
-        let r1 = (r0 + block_rows).min(tile_rows);
-        let end = if r1 == tile_rows { p.batch * p.out_h * p.out_w * cout } else { row_offset(r1) };
+    while r0 < tiles.rows {
+        let r1 = (r0 + block_rows).min(tiles.rows);
+        let end = if r1 == tiles.rows { p.batch * p.out_h * p.out_w * cout } else { row_offset(r1) };
         let (head, tail) = rest.split_at_mut(end - row_offset(r0));
         blocks.push((r0, r1, head));
         rest = tail;
@@ -192,15 +216,15 @@ pub fn run(p: &Winograd3x3, x: &[f32], u: &[f32], out: &mut [f32], epilogue: &(d
     blocks.into_par_iter().for_each_init(
         || (Vec::new(), Vec::new(), vec![0.0f32; cin]),
         |(v, m, zeros), (r0, r1, out_block)| {
-            let nt = (r1 - r0) * tiles_w;
+            let nt = (r1 - r0) * tiles.w;
             v.resize(nt * 16 * cin, 0.0);
             m.resize(nt * 16 * cout, 0.0);
-            input_transform(p, x, r0, nt, tiles_h, tiles_w, zeros, v);
+            input_transform(p, &tiles, x, r0, nt, zeros, v);
             for xi in 0..16 {
                 let gemm = Gemm { lda: 16 * cin, ldc: 16 * cout, ..Gemm::dense(nt, cout, cin, false, false) };
                 sgemm(&gemm, &v[xi * cin..], &u[xi * cin * cout..(xi + 1) * cin * cout], &mut m[xi * cout..]);
             }
-            output_transform(p, m, r0, nt, tiles_h, tiles_w, row_offset(r0), out_block);
+            output_transform(p, &tiles, m, r0, nt, row_offset(r0), out_block);
             epilogue(row_offset(r0), out_block);
         },
     );
@@ -219,24 +243,21 @@ pub fn filter_gradient(p: &Winograd3x3, x: &[f32], dy: &[f32], dw: &mut [f32]) {
     assert_eq!(x.len(), p.batch * p.in_h * p.in_w * cin, "winograd: input length");
     assert_eq!(dy.len(), p.batch * p.out_h * p.out_w * cout, "winograd: output gradient length");
     assert_eq!(dw.len(), 9 * cin * cout, "winograd: filter gradient length");
-    let tiles_h = p.out_h.div_ceil(2);
-    let tiles_w = p.out_w.div_ceil(2);
-    let tile_rows = p.batch * tiles_h;
+    let tiles = Tiles::of(p);
     let plane = cin * cout;
-    let per_thread = tile_rows.div_ceil(rayon::current_num_threads().max(1));
-    let block_rows = (FILTER_BLOCK_FLOATS / (16 * (cin + cout)) / tiles_w.max(1)).clamp(1, per_thread.max(1));
-    let blocks = tile_rows.div_ceil(block_rows);
+    let block_rows = tiles.block_rows(FILTER_BLOCK_FLOATS / (16 * (cin + cout)));
+    let blocks = tiles.rows.div_ceil(block_rows);
     let du = (0..blocks)
         .into_par_iter()
         .fold(
             || (vec![0.0f32; 16 * plane], Vec::new(), Vec::new(), vec![0.0f32; cin.max(cout)]),
             |(mut acc, mut v, mut m, zeros), b| {
                 let r0 = b * block_rows;
-                let nt = (block_rows.min(tile_rows - r0)) * tiles_w;
+                let nt = (block_rows.min(tiles.rows - r0)) * tiles.w;
                 v.resize(nt * 16 * cin, 0.0);
                 m.resize(nt * 16 * cout, 0.0);
-                input_transform(p, x, r0, nt, tiles_h, tiles_w, &zeros[..cin], &mut v);
-                output_gradient_transform(p, dy, r0, nt, tiles_h, tiles_w, &zeros[..cout], &mut m);
+                input_transform(p, &tiles, x, r0, nt, &zeros[..cin], &mut v);
+                output_gradient_transform(p, &tiles, dy, r0, nt, &zeros[..cout], &mut m);
                 for xi in 0..16 {
                     // acc[xi] (cin x cout) += V[xi]^T (cin x nt) dM[xi] (nt x cout).
                     let gemm = Gemm { lda: 16 * cin, ldb: 16 * cout, beta: 1.0, ..Gemm::dense(cin, cout, nt, true, false) };
@@ -285,12 +306,10 @@ pub fn filter_gradient(p: &Winograd3x3, x: &[f32], dy: &[f32], dw: &mut [f32]) {
 
 /// `dM = A dY A^T` for the block's tiles into `m` as `[tile][16][out_c]`: the adjoint of the
 /// output transform, with the output gradient zero outside the output (edge tiles).
-#[allow(clippy::too_many_arguments)]
-fn output_gradient_transform(p: &Winograd3x3, dy: &[f32], r0: usize, nt: usize, tiles_h: usize, tiles_w: usize, zeros: &[f32], m: &mut [f32]) {
+fn output_gradient_transform(p: &Winograd3x3, tiles: &Tiles, dy: &[f32], r0: usize, nt: usize, zeros: &[f32], m: &mut [f32]) {
     let cout = p.out_c;
     for t in 0..nt {
-        let r = r0 + t / tiles_w;
-        let (n, th, tw) = (r / tiles_h, r % tiles_h, t % tiles_w);
+        let (n, th, tw) = tiles.locate(r0, t);
         let (oy0, ox0) = (2 * th, 2 * tw);
         let mut d: [&[f32]; 4] = [zeros; 4];
         for a in 0..2 {
@@ -320,12 +339,10 @@ fn output_gradient_transform(p: &Winograd3x3, dy: &[f32], r0: usize, nt: usize, 
 }
 
 /// `V = B^T d B` for the block's `nt` tiles from tile row `r0`, into `v` as `[tile][16][in_c]`.
-#[allow(clippy::too_many_arguments)]
-fn input_transform(p: &Winograd3x3, x: &[f32], r0: usize, nt: usize, tiles_h: usize, tiles_w: usize, zeros: &[f32], v: &mut [f32]) {
+fn input_transform(p: &Winograd3x3, tiles: &Tiles, x: &[f32], r0: usize, nt: usize, zeros: &[f32], v: &mut [f32]) {
     let cin = p.in_c;
     for t in 0..nt {
-        let r = r0 + t / tiles_w;
-        let (n, th, tw) = (r / tiles_h, r % tiles_h, t % tiles_w);
+        let (n, th, tw) = tiles.locate(r0, t);
         let iy0 = 2 * th as isize - p.pad_top;
         let ix0 = 2 * tw as isize - p.pad_left;
         let mut d: [&[f32]; 16] = [zeros; 16];
@@ -382,12 +399,10 @@ fn transform_tile_input(d: &[&[f32]; 16], cin: usize, out: &mut [f32]) {
 
 /// `Y = A^T M A` for the block's tiles, written into the block's output rows (`base` is the
 /// block's offset in the whole output); tiles on an odd edge write only their inside half.
-#[allow(clippy::too_many_arguments)]
-fn output_transform(p: &Winograd3x3, m: &[f32], r0: usize, nt: usize, tiles_h: usize, tiles_w: usize, base: usize, out: &mut [f32]) {
+fn output_transform(p: &Winograd3x3, tiles: &Tiles, m: &[f32], r0: usize, nt: usize, base: usize, out: &mut [f32]) {
     let cout = p.out_c;
     for t in 0..nt {
-        let r = r0 + t / tiles_w;
-        let (n, th, tw) = (r / tiles_h, r % tiles_h, t % tiles_w);
+        let (n, th, tw) = tiles.locate(r0, t);
         let mt = &m[t * 16 * cout..(t + 1) * 16 * cout];
         let (oy0, ox0) = (2 * th, 2 * tw);
         let rows = (p.out_h - oy0).min(2);
