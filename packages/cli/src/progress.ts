@@ -3,6 +3,7 @@
  * (only on a TTY), and one summary line per finished epoch (always).
  */
 import cliProgress from 'cli-progress';
+import { describeMaskStats } from '@cat/core';
 import type { EpochMetrics, TrainEvent } from '@cat/trainer';
 
 function pct(x: number): string {
@@ -16,6 +17,8 @@ export function epochSummary(m: EpochMetrics, epochs: number, isBest: boolean): 
     .join('  ');
   return (
     `epoch ${m.epoch}/${epochs}  lr ${m.lr.toExponential(1)}  ${losses}  natural ${pct(m.naturalAcc)}  pgd10 ${pct(m.pgd10Acc)}` +
+    (m.mask ? `  mask ${describeMaskStats(m.mask)}` : '') +
+    (m.maskEnd ? ` (end of epoch: mean ${m.maskEnd.mean.toFixed(3)}, <0.01 ${pct(m.maskEnd.low)})` : '') +
     `  ${m.imagesPerSec.toFixed(1)} img/s  ${m.wallSeconds.toFixed(1)} s${isBest ? '  *best' : ''}`
   );
 }

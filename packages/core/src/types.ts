@@ -4,6 +4,7 @@
  * method is a `TrainMethod`.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { MaskStats } from './methods/mask-stats.js';
 import type { Rng } from './util/rng.js';
 
 /** Images NHWC float32 in [0,1]; labels int32 class indices. */
@@ -56,4 +57,9 @@ export interface TrainMethod {
   /** True when the method trains a mask network `g` (CAT). */
   readonly needsMask: boolean;
   step(state: TrainState, batch: Batch): StepLosses;
+  /**
+   * Methods with a mask (CAT): statistics of the mask of the last step, read by the trainer
+   * after each step to watch for a collapse. Null before the first step.
+   */
+  readonly lastMaskStats?: MaskStats | null;
 }

@@ -3,7 +3,17 @@
  * checks that turn a mistyped or contradictory value into one clear error.
  */
 import { BACKEND_NAMES, METHOD_NAMES as CORE_METHOD_NAMES, type BackendName } from '@cat/core';
-import { DATASET_NAMES, PRESETS, WRN_MILESTONES, type DatasetName, type OptimizerKind } from './presets.js';
+import {
+  DATASET_NAMES,
+  PRESETS,
+  RECIPE_NAMES,
+  recipeMaskDefaults,
+  SPEC_MASK_SETTINGS,
+  WRN_MILESTONES,
+  type DatasetName,
+  type OptimizerKind,
+  type RecipeName,
+} from './presets.js';
 
 /** Training methods the trainer knows: those `createMethod` of @cat/core builds. */
 export const METHOD_NAMES: readonly string[] = CORE_METHOD_NAMES;
@@ -50,6 +60,20 @@ export interface TrainConfig {
    * packages/core/src/methods/cat.ts); one epoch of warm-up avoids that on short runs.
    */
   maskWarmupEpochs: number;
+  /**
+   * CAT only, not in SPEC.md (null = the spec: the architecture's initialisation, m ~ 0.5 at the
+   * start): the mask g starts near this value (its output bias is set to logit(maskInit)).
+   */
+  maskInit: number | null;
+  /** CAT only, not in SPEC.md (1 = the spec): g's learning rate is `lr * maskLrScale`. */
+  maskLrScale: number;
+  /**
+   * Which defaults fill the CAT settings the user did not set: 'cat' (cat's remedy against the
+   * mask collapse, the preset's `catDefaults`), 'spec' (SPEC.md's recipe as written).
+   */
+  recipe: RecipeName;
+  /** Go on when the mask collapses instead of stopping with a MaskCollapseError. */
+  allowMaskCollapse: boolean;
   optimizer: OptimizerKind;
   lr: number;
   momentum: number;
@@ -78,20 +102,21 @@ export interface TrainConfig {
 }
 
 /** What a caller may pass: anything of TrainConfig, `dataset` and `method` at least. */
-export type TrainConfigInput = Partial<Omit<TrainConfig, 'dataset' | 'method' | 'backend' | 'optimizer' | 'ablation'>> & {
+export type TrainConfigInput = Partial<Omit<TrainConfig, 'dataset' | 'method' | 'backend' | 'optimizer' | 'ablation' | 'recipe'>> & {
   dataset: string;
   method: string;
   backend?: string;
   optimizer?: string;
   ablation?: string;
+  recipe?: string;
 };
 
 /** Keys that do not change the run's results, so a resume may differ in them. */
-export const RUN_NEUTRAL_KEYS: ReadonlySet<string> = new Set(['out', 'backend', 'dataDir', 'download']);
+export const RUN_NEUTRAL_KEYS: ReadonlySet<string> = new Set(['out', 'backend', 'dataDir', 'download', 'allowMaskCollapse']);
 
 const KEYS: ReadonlySet<string> = new Set([
   'method', 'dataset', 'arch', 'maskArch', 'eps', 'alpha', 'steps', 'a', 'b', 'kappa', 'beta',
-  'ablation', 'detachWeight', 'detachTarget', 'maskWarmupEpochs',
+  'ablation', 'detachWeight', 'detachTarget', 'maskWarmupEpochs', 'maskInit', 'maskLrScale', 'recipe', 'allowMaskCollapse',
   'optimizer', 'lr', 'momentum', 'weightDecay', 'milestones', 'lrFactor', 'epochs', 'batch',
   'augment', 'seed', 'backend', 'trainSubset', 'testSubset', 'evalAlpha', 'evalSteps', 'out',
   'dataDir', 'download',
@@ -202,10 +227,22 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
   };
   const detachWeight = flag('detachWeight');
   const detachTarget = flag('detachTarget');
-  const maskWarmupEpochs = int('maskWarmupEpochs', pick('maskWarmupEpochs', 0), 0);
-  if (!method.startsWith('cat') && maskWarmupEpochs !== 0) fail('maskWarmupEpochs', `applies to the CAT methods only, not to ${method}`);
-  if (!method.startsWith('cat') && (ablation !== 'none' || detachWeight || detachTarget)) {
-    fail(ablation !== 'none' ? 'ablation' : detachWeight ? 'detachWeight' : 'detachTarget', `applies to the CAT methods only, not to ${method}`);
+  const recipe = oneOf('recipe', pick('recipe', 'cat'), RECIPE_NAMES);
+  const isCat = method.startsWith('cat');
+  // The mask settings: the recipe's defaults for a CAT method, the spec's (neutral) otherwise.
+  const maskDefaults = isCat ? recipeMaskDefaults(recipe, p) : SPEC_MASK_SETTINGS;
+  const maskWarmupEpochs = int('maskWarmupEpochs', pick('maskWarmupEpochs', maskDefaults.maskWarmupEpochs), 0);
+  const maskInitRaw = pick('maskInit', maskDefaults.maskInit);
+  const maskInit = maskInitRaw === null ? null : num('maskInit', maskInitRaw);
+  if (maskInit !== null && !(maskInit > 0 && maskInit < 1)) fail('maskInit', `must be in (0, 1) (a mask value), got ${maskInit}`);
+  const maskLrScale = num('maskLrScale', pick('maskLrScale', maskDefaults.maskLrScale));
+  if (!(maskLrScale > 0 && maskLrScale <= 1)) fail('maskLrScale', `must be in (0, 1] (g's lr is lr * maskLrScale), got ${maskLrScale}`);
+  const allowMaskCollapse = pick('allowMaskCollapse', false);
+  if (typeof allowMaskCollapse !== 'boolean') fail('allowMaskCollapse', `expected true or false, got ${JSON.stringify(allowMaskCollapse)}`);
+  if (!isCat) {
+    const catOnly = { ablation: ablation !== 'none', detachWeight, detachTarget, maskWarmupEpochs: maskWarmupEpochs !== 0, maskInit: maskInit !== null, maskLrScale: maskLrScale !== 1 };
+    const set = Object.entries(catOnly).find(([, v]) => v);
+    if (set) fail(set[0], `applies to the CAT methods only, not to ${method}`);
   }
   const out = pick('out', `runs/${method}-${dataset}-seed${seed}`);
   if (typeof out !== 'string' || !out) fail('out', `expected a directory path, got ${JSON.stringify(out)}`);
@@ -232,6 +269,10 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
     detachWeight,
     detachTarget,
     maskWarmupEpochs,
+    maskInit,
+    maskLrScale,
+    recipe,
+    allowMaskCollapse,
     optimizer,
     lr,
     momentum,

@@ -68,7 +68,9 @@ export const coreDeps: TrainDeps = {
       std: data.std,
       seed: cfg.seed,
     });
-    const g = needsMask ? core.buildMaskNet(cfg.maskArch as core.MaskArch, { inputShape, seed: (cfg.seed + 1) >>> 0 }) : undefined;
+    const g = needsMask
+      ? core.buildMaskNet(cfg.maskArch as core.MaskArch, { inputShape, seed: (cfg.seed + 1) >>> 0, initialMask: cfg.maskInit ?? undefined })
+      : undefined;
     return { f, g };
   },
 

@@ -3,7 +3,7 @@
  * says where it happened and which checkpoint is the last good one.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { StepLosses } from '@cat/core';
+import { describeMaskStats, isMaskCollapsed, MASK_COLLAPSE_FRACTION, MASK_LOW, type MaskStats, type StepLosses } from '@cat/core';
 
 /** Where in the run a check happened, for the error message. */
 export interface GuardContext {
@@ -69,4 +69,35 @@ export function checkWeights(models: Record<string, tf.LayersModel | undefined>,
       );
     }
   });
+}
+
+/**
+ * Thrown when CAT's mask collapsed over an epoch (more than 99% of its values below 0.01): the
+ * calibrated example is then the natural image, the KL term is 0, and the run would silently
+ * train a non-robust natural classifier. Checkpoints already written stay as they are.
+ */
+export class MaskCollapseError extends Error {
+  constructor(message: string, readonly epoch: number, readonly stats: MaskStats) {
+    super(message);
+    this.name = 'MaskCollapseError';
+  }
+}
+
+/**
+ * Throw a {@link MaskCollapseError} naming the epoch, the statistics and the fix when `stats`
+ * (the mask statistics at the end of an epoch: the mean over its last quarter of steps) show a
+ * collapse, i.e. more than {@link MASK_COLLAPSE_FRACTION} of the values below {@link MASK_LOW}.
+ */
+export function checkMask(stats: MaskStats, epoch: number, lastGood: string): void {
+  if (!isMaskCollapsed(stats)) return;
+  throw new MaskCollapseError(
+    `the CAT mask collapsed in epoch ${epoch}: ${(100 * stats.low).toFixed(1)}% of its values are below ${MASK_LOW} ` +
+      `over the epoch's last quarter of steps (more than ${100 * MASK_COLLAPSE_FRACTION}% is a collapse; ${describeMaskStats(stats)}). The calibrated example is the ` +
+      'natural image, the KL term is 0 and the run is training a non-robust natural classifier, so it stopped without saving this epoch. ' +
+      "Fix: train with cat's default recipe (--recipe cat, its mask settings chosen against this collapse), or set " +
+      '--mask-init 0.95, --mask-lr-scale 0.1 or --mask-warmup-epochs 1 yourself; --allow-mask-collapse goes on anyway. ' +
+      `Last complete checkpoint: ${lastGood}`,
+    epoch,
+    stats,
+  );
 }

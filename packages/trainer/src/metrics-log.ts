@@ -3,6 +3,7 @@
  * whole and fsynced. Readers skip a torn last line (a crash mid-append) with a warning.
  */
 import * as fs from 'node:fs';
+import type { MaskStats } from '@cat/core';
 import { appendLineSynced, writeFileAtomic } from './atomic-fs.js';
 
 /** One epoch's line in metrics.jsonl. */
@@ -25,6 +26,13 @@ export interface EpochMetrics {
   wallSeconds: number;
   /** Training steps taken so far in the whole run. */
   step: number;
+  /** CAT: the mean over the epoch's steps of the mask statistics (absent for methods without a mask). */
+  mask?: MaskStats;
+  /**
+   * CAT: the same over the last quarter of the epoch's steps, where the mask stands at the end of
+   * the epoch; the collapse guard reads this one.
+   */
+  maskEnd?: MaskStats;
 }
 
 /** The fields of an epoch line that depend on the computation only, not on timing. */

@@ -31,6 +31,27 @@ export interface Preset {
   epochs: number;
   batch: number;
   augment: boolean;
+  /** CAT's mask settings under the default recipe 'cat'. */
+  catMask: MaskSettings;
+}
+
+/** CAT's mask settings that are not in SPEC.md (see {@link TrainConfig}). */
+export interface MaskSettings {
+  maskWarmupEpochs: number;
+  maskInit: number | null;
+  maskLrScale: number;
+}
+
+/** SPEC.md's recipe: no warm-up, the architecture's initialisation, g at f's learning rate. */
+export const SPEC_MASK_SETTINGS: Readonly<MaskSettings> = { maskWarmupEpochs: 0, maskInit: null, maskLrScale: 1 };
+
+/** Recipes: which defaults fill the CAT settings a user did not set. */
+export const RECIPE_NAMES = ['cat', 'spec'] as const;
+export type RecipeName = (typeof RECIPE_NAMES)[number];
+
+/** The mask settings a recipe gives on a preset. */
+export function recipeMaskDefaults(recipe: RecipeName, preset: Readonly<Preset>): Readonly<MaskSettings> {
+  return recipe === 'cat' ? preset.catMask : SPEC_MASK_SETTINGS;
 }
 
 const mnist: Preset = {
@@ -54,6 +75,7 @@ const mnist: Preset = {
   epochs: 40,
   batch: 100,
   augment: false,
+  catMask: SPEC_MASK_SETTINGS,
 };
 
 const cifar10: Preset = {
@@ -75,6 +97,7 @@ const cifar10: Preset = {
   epochs: 140,
   batch: 128,
   augment: true,
+  catMask: SPEC_MASK_SETTINGS,
 };
 
 /**

@@ -9,7 +9,7 @@ import type { StepLosses, TrainState } from '@cat/core';
 import { restoreCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import { resolveConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { coreDeps, type TrainDeps } from './deps.js';
-import { checkLosses, checkWeights, type GuardContext } from './guard.js';
+import { checkLosses, checkMask, checkWeights, type GuardContext } from './guard.js';
 import { appendMetrics, readMetricsLog, rewriteMetricsLog, type EpochMetrics } from './metrics-log.js';
 import { createOptimizer, setLearningRate } from './optimizers.js';
 import { prepareRunDir, type RunPaths } from './run-dir.js';
@@ -123,9 +123,10 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
       const t0 = performance.now();
       const lr = piecewiseLr(cfg.lr, cfg.milestones, epoch, cfg.lrFactor);
       setLearningRate(optF, lr);
-      if (optG) setLearningRate(optG, lr);
+      if (optG) setLearningRate(optG, lr * cfg.maskLrScale);
       const state: TrainState = { f, g, optF, optG, rng, epoch, epochs: cfg.epochs };
       const sums: Record<string, number> = {};
+      const maskSteps: core.MaskStats[] = [];
       let step = 0;
       let images = 0;
       for (const arrays of core.batches(data.train, { batchSize: cfg.batch, rng, augment: cfg.augment })) {
@@ -147,6 +148,7 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
         checkLosses(losses, ctx);
         checkWeights({ f, g }, ctx);
         for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v;
+        if (method.lastMaskStats) maskSteps.push(method.lastMaskStats);
         images += arrays.size;
         const secs = (performance.now() - t0) / 1000;
         emit({ type: 'step', epoch: epoch + 1, step, steps: stepsPerEpoch, images, imagesPerSec: images / Math.max(secs, 1e-9), losses });
@@ -154,6 +156,13 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
         await new Promise((r) => setImmediate(r));
       }
       const trainSeconds = (performance.now() - t0) / 1000;
+      // The epoch's mean mask, and where it stands at the end: the mean over its last quarter of steps.
+      const mask = core.meanMaskStats(maskSteps);
+      const maskEnd = core.meanMaskStats(maskSteps.slice(-Math.ceil(maskSteps.length / 4)));
+      if (maskEnd && core.isMaskCollapsed(maskEnd)) {
+        if (!cfg.allowMaskCollapse) checkMask(maskEnd, epoch + 1, describeCheckpoint(paths, epoch));
+        emit({ type: 'warning', message: `epoch ${epoch + 1}: the CAT mask has collapsed (${core.describeMaskStats(maskEnd)}); going on as --allow-mask-collapse asks, but this is natural training` });
+      }
 
       const total = 2 * data.test.count;
       emit({ type: 'eval', epoch: epoch + 1, done: 0, total });
@@ -176,6 +185,7 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
         evalSeconds,
         wallSeconds: (performance.now() - t0) / 1000,
         step: globalStep,
+        ...(mask && maskEnd ? { mask, maskEnd } : {}),
       };
       metrics = [...metrics, m];
       elapsed += m.wallSeconds;

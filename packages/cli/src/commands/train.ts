@@ -9,7 +9,9 @@ import {
   ConfigError,
   DATASET_NAMES,
   DivergenceError,
+  MaskCollapseError,
   PRESETS,
+  RECIPE_NAMES,
   RunDirError,
   train,
   TrainingAbortedError,
@@ -68,6 +70,10 @@ export interface TrainFlags {
   detachWeight?: boolean;
   detachTarget?: boolean;
   maskWarmupEpochs?: number;
+  maskInit?: number;
+  maskLrScale?: number;
+  recipe?: string;
+  allowMaskCollapse?: boolean;
   resume?: boolean;
   force?: boolean;
   dataDir?: string;
@@ -87,6 +93,7 @@ export function asCliError(err: unknown): unknown {
   if (err instanceof ConfigError) return new CliError(messageWithFlag(err.key, err.message), 2);
   if (err instanceof RunDirError) return new CliError(err.message, 2);
   if (err instanceof DivergenceError) return new CliError(err.message, 3);
+  if (err instanceof MaskCollapseError) return new CliError(err.message, 4);
   if (err instanceof TrainingAbortedError) return new CliError(err.message, 130);
   return err;
 }
@@ -139,7 +146,11 @@ export function addRunFlags(cmd: Command, defaults: { method?: string; dataset?:
     .option('--ablation <kind>', "CAT ablation: A2 drops the mask, A1 also the weighted CE (default none)", choiceArg(['none', 'A1', 'A2']))
     .option('--detach-weight', "CAT: treat the weight (1 - p_y(x)) as a constant")
     .option('--detach-target', 'CAT: treat the KL target p(x) as a constant')
-    .option('--mask-warmup-epochs <n>', 'CAT, not in the paper: hold the mask net still for the first n epochs so the mask cannot collapse to 0 before f learns (default 0)', numberArg({ min: 0, integer: true }))
+    .option('--recipe <name>', "which defaults fill CAT's mask settings: cat (cat's remedy against the mask collapse, see docs/FIDELITY.md) or spec (SPEC.md as written) (default cat)", choiceArg(RECIPE_NAMES))
+    .option('--mask-warmup-epochs <n>', 'CAT, not in the paper: hold the mask net still for the first n epochs (default from the recipe)', numberArg({ min: 0, integer: true }))
+    .option('--mask-init <m0>', "CAT, not in the paper: start the mask near m0 in (0,1) by setting g's output bias to logit(m0) (default from the recipe)", numberArg({ min: Number.MIN_VALUE, max: 1 - 1e-9 }))
+    .option('--mask-lr-scale <s>', "CAT, not in the paper: g's learning rate is lr * s, s in (0,1] (default from the recipe)", numberArg({ min: Number.MIN_VALUE, max: 1 }))
+    .option('--allow-mask-collapse', 'CAT: go on when the mask collapses to 0 (the run is then natural training) instead of stopping')
     .option('--resume', 'continue the run in --out from its last checkpoint (same settings)')
     .option('--force', 'delete the run in --out and start over')
     .option('--data-dir <dir>', 'folder with the dataset\'s standard files (mnist IDX, cifar-10-batches-bin, cifar-100-binary)')
@@ -151,7 +162,7 @@ export function configFromFlags(flags: TrainFlags, backend: string): TrainConfig
   const keys = [
     'arch', 'eps', 'alpha', 'steps', 'a', 'b', 'kappa', 'beta', 'epochs', 'batch', 'lr', 'seed', 'out', 'trainSubset', 'testSubset',
     'evalSteps', 'optimizer', 'momentum', 'weightDecay', 'milestones', 'ablation', 'detachWeight', 'detachTarget', 'maskWarmupEpochs',
-    'dataDir', 'download',
+    'maskInit', 'maskLrScale', 'recipe', 'allowMaskCollapse', 'dataDir', 'download',
   ] as const;
   const input: Record<string, unknown> = { method: flags.method, dataset: flags.dataset, backend };
   for (const k of keys) if (flags[k] !== undefined) input[k] = flags[k];

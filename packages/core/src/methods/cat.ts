@@ -5,6 +5,7 @@ import { klDivBatchMean } from '../losses/kl-div.js';
 import { weightedCrossEntropy } from '../losses/weighted-cross-entropy.js';
 import { asClassifier, asMaskNet } from '../models/adapters.js';
 import { calibrate } from '../ops/index.js';
+import { maskStats, type MaskStats } from './mask-stats.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
 import {
   BUDGET_KEYS,
@@ -99,6 +100,11 @@ export class CatMethod implements TrainMethod {
   readonly detachWeight: boolean;
   readonly detachTarget: boolean;
   readonly maskWarmupEpochs: number;
+  /**
+   * Statistics of the mask `g(x_adv)` of the last step (the one step 3 calibrated with); null
+   * before the first step and under the ablations, which have no mask.
+   */
+  lastMaskStats: MaskStats | null = null;
 
   constructor(options: CatOptions = {}) {
     const where = 'cat';
@@ -166,9 +172,19 @@ export class CatMethod implements TrainMethod {
 
   /** The calibrated example `clip(x + g(x_adv) * (x_adv - x), 0, 1)`; `x_adv` itself under A1/A2. */
   calibrated(state: TrainState, x: tf.Tensor4D, xAdv: tf.Tensor4D): tf.Tensor4D {
-    if (!this.needsMask) return tf.clone(xAdv);
+    return this.calibrateWithStats(state, x, xAdv).xCal;
+  }
+
+  /** {@link calibrated}, and the statistics of the mask it used (null under A1/A2). */
+  private calibrateWithStats(state: TrainState, x: tf.Tensor4D, xAdv: tf.Tensor4D): { xCal: tf.Tensor4D; stats: MaskStats | null } {
+    if (!this.needsMask) return { xCal: tf.clone(xAdv), stats: null };
     const g = this.maskNet(state);
-    return tf.tidy(() => calibrate(x, tf.sub(xAdv, x) as tf.Tensor4D, asMaskNet(g, true)(xAdv)));
+    const m = tf.tidy(() => asMaskNet(g, true)(xAdv));
+    try {
+      return { xCal: tf.tidy(() => calibrate(x, tf.sub(xAdv, x) as tf.Tensor4D, m)), stats: maskStats(m, x) };
+    } finally {
+      m.dispose();
+    }
   }
 
   /**
@@ -199,7 +215,8 @@ export class CatMethod implements TrainMethod {
 
   private classifierTerms(state: TrainState, batch: Batch, xAdv: tf.Tensor4D): Record<string, tf.Scalar> {
     const { x, y } = batch;
-    const xCal = this.calibrated(state, x, xAdv);
+    const { xCal, stats } = this.calibrateWithStats(state, x, xAdv);
+    this.lastMaskStats = stats;
     const f = asClassifier(state.f, true);
     let ce: tf.Scalar | undefined;
     let kl: tf.Scalar | undefined;

@@ -5,6 +5,7 @@
 export type { AttackBudget } from './method-options.js';
 export { CIFAR_BUDGET } from './method-options.js';
 export * from './cat.js';
+export * from './mask-stats.js';
 export * from './at.js';
 export * from './trades.js';
 export * from './mart.js';

@@ -1,5 +1,5 @@
 /** One entry point per network role: `buildClassifier` for f, `buildMaskNet` for g. */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { buildMnistCnn } from './mnist-cnn.js';
 import { buildMnistMask } from './mnist-mask.js';
 import { buildPreActResNet18 } from './preact-resnet.js';
@@ -40,6 +40,12 @@ export interface MaskNetOptions {
   inputShape: [number, number, number];
   /** Seed of all initialisers (default 0). */
   seed?: number;
+  /**
+   * Start the mask near this value in (0,1): the output layer's bias is set to `logit(m0)`
+   * instead of its seeded initialisation (default: unset, the architecture's initialisation, so
+   * m starts near 0.5). Not in SPEC.md; one of the remedies against the mask collapse.
+   */
+  initialMask?: number;
 }
 
 /**
@@ -85,12 +91,30 @@ export function buildMaskNet(arch: MaskArch, opts: MaskNetOptions): tf.LayersMod
   if (opts == null || typeof opts !== 'object') throw new Error(`${who}: options object is required`);
   const inputShape = checkImageShape(opts.inputShape, who);
   const seed = checkSeed(opts.seed, who);
-  switch (arch) {
-    case 'mnist-mask':
-      return buildMnistMask(inputShape, seed);
-    case 'resnet18-mask':
-      return buildResNet18Mask(inputShape, seed);
+  const m0 = opts.initialMask;
+  const g = arch === 'mnist-mask' ? buildMnistMask(inputShape, seed) : buildResNet18Mask(inputShape, seed);
+  if (m0 !== undefined) setInitialMask(g, m0);
+  return g;
+}
+
+/**
+ * Starts a mask network near the mask value `m0` in (0,1): sets the bias of its last layer that
+ * has one (the conv before the sigmoid) to `logit(m0)`.
+ */
+export function setInitialMask(g: tf.LayersModel, m0: number): void {
+  if (!(typeof m0 === 'number' && m0 > 0 && m0 < 1)) {
+    throw new Error(`setInitialMask: the initial mask must be a number in (0, 1), got ${JSON.stringify(m0)}`);
   }
+  for (let i = g.layers.length - 1; i >= 0; i--) {
+    const bias = g.layers[i].weights.find((w) => w.originalName.endsWith('bias'));
+    if (bias) {
+      const filled = tf.fill(bias.shape as number[], Math.log(m0 / (1 - m0)));
+      bias.write(filled);
+      filled.dispose();
+      return;
+    }
+  }
+  throw new Error(`setInitialMask: mask network ${g.name} has no bias in any layer to initialise`);
 }
 
 /**
