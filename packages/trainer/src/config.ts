@@ -6,9 +6,8 @@ import { BACKEND_NAMES, METHOD_NAMES as CORE_METHOD_NAMES, type BackendName } fr
 import {
   DATASET_NAMES,
   PRESETS,
+  presetFor,
   RECIPE_NAMES,
-  recipeMaskDefaults,
-  SPEC_MASK_SETTINGS,
   WRN_MILESTONES,
   type DatasetName,
   type OptimizerKind,
@@ -67,13 +66,14 @@ export interface TrainConfig {
   maskInit: number | null;
   /** CAT only, not in SPEC.md (1 = the spec): g's learning rate is `lr * maskLrScale`. */
   maskLrScale: number;
-  /**
-   * Which defaults fill the CAT settings the user did not set: 'cat' (cat's remedy against the
-   * mask collapse, the preset's `catDefaults`), 'spec' (SPEC.md's recipe as written).
-   */
+  /** Where the defaults the user did not set come from: 'cat', 'spec' or 'authors' (see RECIPE_NAMES). */
   recipe: RecipeName;
   /** Go on when the mask collapses instead of stopping with a MaskCollapseError. */
   allowMaskCollapse: boolean;
+  /** CAT: radius of the attack's uniform random start (null: eps; the authors' MNIST script 0.1). */
+  startRadius: number | null;
+  /** CAT: clamp `x + delta` and the calibrated example to [0,1] (the authors' MNIST script: no). */
+  clamp: boolean;
   optimizer: OptimizerKind;
   lr: number;
   momentum: number;
@@ -90,9 +90,15 @@ export interface TrainConfig {
   trainSubset: number | null;
   /** Evaluate on the first N examples of a seeded shuffle of the test set (quick runs). */
   testSubset: number | null;
-  /** Per-epoch PGD-10 check: step size (default eps/4) and steps (default 10). */
+  /**
+   * The per-epoch PGD check that also selects the best checkpoint (natural + robust accuracy):
+   * its eps (default: the training eps), step size (default evalEps/4), steps (default 10) and
+   * random start (default yes). The authors' MNIST script: 0.3, 0.015, 20, no random start.
+   */
+  evalEps: number;
   evalAlpha: number;
   evalSteps: number;
+  evalRandomStart: boolean;
   /** Output directory (the run dir). */
   out: string;
   /** Folder holding the dataset's standard files (mnist, cifar10, cifar100); null: the default place. */
@@ -116,9 +122,9 @@ export const RUN_NEUTRAL_KEYS: ReadonlySet<string> = new Set(['out', 'backend', 
 
 const KEYS: ReadonlySet<string> = new Set([
   'method', 'dataset', 'arch', 'maskArch', 'eps', 'alpha', 'steps', 'a', 'b', 'kappa', 'beta',
-  'ablation', 'detachWeight', 'detachTarget', 'maskWarmupEpochs', 'maskInit', 'maskLrScale', 'recipe', 'allowMaskCollapse',
+  'ablation', 'detachWeight', 'detachTarget', 'maskWarmupEpochs', 'maskInit', 'maskLrScale', 'recipe', 'allowMaskCollapse', 'startRadius', 'clamp',
   'optimizer', 'lr', 'momentum', 'weightDecay', 'milestones', 'lrFactor', 'epochs', 'batch',
-  'augment', 'seed', 'backend', 'trainSubset', 'testSubset', 'evalAlpha', 'evalSteps', 'out',
+  'augment', 'seed', 'backend', 'trainSubset', 'testSubset', 'evalEps', 'evalAlpha', 'evalSteps', 'evalRandomStart', 'out',
   'dataDir', 'download',
 ]);
 
@@ -171,10 +177,11 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
   }
   const dataset = oneOf('dataset', input.dataset, DATASET_NAMES);
   const method = oneOf('method', input.method, knownMethods as readonly string[]);
-  const p = PRESETS[dataset];
   const raw = input as Record<string, unknown>;
   const pick = <K extends keyof TrainConfig>(k: K, d: TrainConfig[K]): TrainConfig[K] =>
     raw[k] === undefined ? d : (raw[k] as TrainConfig[K]);
+  const recipe = oneOf('recipe', pick('recipe', 'cat'), RECIPE_NAMES);
+  const p = presetFor(dataset, method, recipe);
 
   const eps = num('eps', pick('eps', p.eps));
   if (eps < 0 || eps > 1) fail('eps', `must be in [0, 1] (images live in [0,1]), got ${eps}`);
@@ -217,8 +224,12 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
     const v = raw[k];
     return v === undefined || v === null ? null : int(k, v, 1);
   };
-  const evalAlpha = num('evalAlpha', pick('evalAlpha', eps > 0 ? eps / 4 : 1 / 255));
+  const evalEps = num('evalEps', pick('evalEps', p.evalEps ?? eps));
+  if (evalEps < 0 || evalEps > 1) fail('evalEps', `must be in [0, 1], got ${evalEps}`);
+  const evalAlpha = num('evalAlpha', pick('evalAlpha', p.evalAlpha ?? (evalEps > 0 ? evalEps / 4 : 1 / 255)));
   if (evalAlpha <= 0) fail('evalAlpha', `must be > 0, got ${evalAlpha}`);
+  const evalRandomStart = pick('evalRandomStart', p.evalRandomStart && evalEps > 0);
+  if (typeof evalRandomStart !== 'boolean') fail('evalRandomStart', `expected true or false, got ${JSON.stringify(evalRandomStart)}`);
   const ablation = oneOf('ablation', pick('ablation', 'none'), ABLATIONS);
   const flag = (k: 'detachWeight' | 'detachTarget') => {
     const v = pick(k, false);
@@ -227,20 +238,31 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
   };
   const detachWeight = flag('detachWeight');
   const detachTarget = flag('detachTarget');
-  const recipe = oneOf('recipe', pick('recipe', 'cat'), RECIPE_NAMES);
   const isCat = method.startsWith('cat');
-  // The mask settings: the recipe's defaults for a CAT method, the spec's (neutral) otherwise.
-  const maskDefaults = isCat ? recipeMaskDefaults(recipe, p) : SPEC_MASK_SETTINGS;
-  const maskWarmupEpochs = int('maskWarmupEpochs', pick('maskWarmupEpochs', maskDefaults.maskWarmupEpochs), 0);
-  const maskInitRaw = pick('maskInit', maskDefaults.maskInit);
+  const maskWarmupEpochs = int('maskWarmupEpochs', pick('maskWarmupEpochs', p.maskWarmupEpochs), 0);
+  const maskInitRaw = pick('maskInit', p.maskInit);
   const maskInit = maskInitRaw === null ? null : num('maskInit', maskInitRaw);
   if (maskInit !== null && !(maskInit > 0 && maskInit < 1)) fail('maskInit', `must be in (0, 1) (a mask value), got ${maskInit}`);
-  const maskLrScale = num('maskLrScale', pick('maskLrScale', maskDefaults.maskLrScale));
+  const maskLrScale = num('maskLrScale', pick('maskLrScale', p.maskLrScale));
   if (!(maskLrScale > 0 && maskLrScale <= 1)) fail('maskLrScale', `must be in (0, 1] (g's lr is lr * maskLrScale), got ${maskLrScale}`);
   const allowMaskCollapse = pick('allowMaskCollapse', false);
   if (typeof allowMaskCollapse !== 'boolean') fail('allowMaskCollapse', `expected true or false, got ${JSON.stringify(allowMaskCollapse)}`);
+  const startRadiusRaw = pick('startRadius', p.startRadius);
+  const startRadius = startRadiusRaw === null ? null : nonNeg('startRadius', startRadiusRaw);
+  const clamp = pick('clamp', p.clamp);
+  if (typeof clamp !== 'boolean') fail('clamp', `expected true or false, got ${JSON.stringify(clamp)}`);
+  if (!isCat && recipe === 'authors') fail('recipe', `'authors' reproduces the CAT authors' scripts; it applies to the CAT methods only, not to ${method} (whose default recipe 'cat' already uses its own paper's settings)`);
   if (!isCat) {
-    const catOnly = { ablation: ablation !== 'none', detachWeight, detachTarget, maskWarmupEpochs: maskWarmupEpochs !== 0, maskInit: maskInit !== null, maskLrScale: maskLrScale !== 1 };
+    const catOnly = {
+      ablation: ablation !== 'none',
+      detachWeight,
+      detachTarget,
+      maskWarmupEpochs: maskWarmupEpochs !== 0,
+      maskInit: maskInit !== null,
+      maskLrScale: maskLrScale !== 1,
+      startRadius: startRadius !== null,
+      clamp: !clamp,
+    };
     const set = Object.entries(catOnly).find(([, v]) => v);
     if (set) fail(set[0], `applies to the CAT methods only, not to ${method}`);
   }
@@ -273,6 +295,8 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
     maskLrScale,
     recipe,
     allowMaskCollapse,
+    startRadius,
+    clamp,
     optimizer,
     lr,
     momentum,
@@ -286,8 +310,10 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
     backend: oneOf('backend', pick('backend', 'cpu'), BACKEND_NAMES),
     trainSubset: subset('trainSubset'),
     testSubset: subset('testSubset'),
+    evalEps,
     evalAlpha,
-    evalSteps: int('evalSteps', pick('evalSteps', 10), 1),
+    evalSteps: int('evalSteps', pick('evalSteps', p.evalSteps), 1),
+    evalRandomStart,
     out,
     dataDir,
     download,

@@ -88,6 +88,8 @@ export const coreDeps: TrainDeps = {
           detachWeight: cfg.detachWeight,
           detachTarget: cfg.detachTarget,
           maskWarmupEpochs: cfg.maskWarmupEpochs,
+          startRadius: cfg.startRadius ?? undefined,
+          clamp: cfg.clamp,
         });
       case 'trades':
       case 'fat-trades':
@@ -104,10 +106,10 @@ export const coreDeps: TrainDeps = {
   async evaluate(f, test, cfg, seed, onProgress) {
     const classifier = core.asClassifier(f, false);
     const attack = new core.PGD({
-      eps: cfg.eps,
+      eps: cfg.evalEps,
       alpha: cfg.evalAlpha,
       steps: cfg.evalSteps,
-      randomStart: cfg.eps > 0,
+      randomStart: cfg.evalRandomStart,
       rng: new core.Rng(seed),
       name: 'pgd10',
     });

@@ -13,6 +13,8 @@ export type OptimizerKind = 'adam' | 'sgd';
 
 /** The defaults one preset fills in. */
 export interface Preset {
+  /** MNIST-like (28x28 gray) or CIFAR: which column of SPEC.md's table, and of the recipes. */
+  family: 'mnist' | 'cifar';
   arch: string;
   maskArch: string;
   eps: number;
@@ -31,30 +33,86 @@ export interface Preset {
   epochs: number;
   batch: number;
   augment: boolean;
-  /** CAT's mask settings under the default recipe 'cat'. */
-  catMask: MaskSettings;
-}
-
-/** CAT's mask settings that are not in SPEC.md (see {@link TrainConfig}). */
-export interface MaskSettings {
+  /** CAT: epochs g is held still (not in SPEC.md). */
   maskWarmupEpochs: number;
+  /** CAT: the mask's starting value, null for the architecture's initialisation (not in SPEC.md). */
   maskInit: number | null;
+  /** CAT: g's learning rate relative to f's (not in SPEC.md). */
   maskLrScale: number;
+  /** CAT: radius of the attack's uniform start, null for eps. */
+  startRadius: number | null;
+  /** CAT: clamp `x + delta` and the calibrated example to [0,1]. */
+  clamp: boolean;
+  /** Per-epoch check (and best-checkpoint selection): its eps (null: the training eps). */
+  evalEps: number | null;
+  /** Per-epoch check: its step (null: evalEps / 4). */
+  evalAlpha: number | null;
+  evalSteps: number;
+  evalRandomStart: boolean;
 }
 
-/** SPEC.md's recipe: no warm-up, the architecture's initialisation, g at f's learning rate. */
-export const SPEC_MASK_SETTINGS: Readonly<MaskSettings> = { maskWarmupEpochs: 0, maskInit: null, maskLrScale: 1 };
+/**
+ * SPEC.md's values of the settings that only CAT has or that cat's recipes change: no mask
+ * warm-up, the architecture's initialisation, g at f's learning rate, starts filling the eps
+ * ball, everything clamped to [0,1].
+ */
+export const SPEC_CAT_SETTINGS = { maskWarmupEpochs: 0, maskInit: null, maskLrScale: 1, startRadius: null, clamp: true } as const;
 
-/** Recipes: which defaults fill the CAT settings a user did not set. */
-export const RECIPE_NAMES = ['cat', 'spec'] as const;
+/**
+ * Recipes: where the defaults a user did not set come from.
+ * - `cat` (default): the dataset's preset. For CAT on MNIST-like data that includes cat's
+ *   remedy against the mask collapse (docs/FIDELITY.md has the measurements); each baseline gets
+ *   its own paper's settings ({@link BASELINE_SETTINGS}).
+ * - `spec`: SPEC.md as written, one attack budget for every method, no remedy.
+ * - `authors`: CAT as the CAT authors' public scripts train it ({@link AUTHORS_SETTINGS}); the
+ *   baselines as under `cat` (their own authors' settings).
+ */
+export const RECIPE_NAMES = ['cat', 'spec', 'authors'] as const;
 export type RecipeName = (typeof RECIPE_NAMES)[number];
 
-/** The mask settings a recipe gives on a preset. */
-export function recipeMaskDefaults(recipe: RecipeName, preset: Readonly<Preset>): Readonly<MaskSettings> {
-  return recipe === 'cat' ? preset.catMask : SPEC_MASK_SETTINGS;
+/**
+ * Each baseline's own paper's settings where they differ from SPEC.md's shared budget: the
+ * TRADES, MART and FAT CIFAR scripts attack with eps 0.031 and step 0.007 (SPEC.md: 8/255 and
+ * 2/255). FAT's tau schedule (tau 1, 2, 3 from epochs 30, 50, 70 of 120) is the method's own
+ * default (@cat/core's DEFAULT_TAU_SCHEDULE). On MNIST-like data they share SPEC.md's budget.
+ */
+export const BASELINE_SETTINGS: Readonly<Record<Preset['family'], Readonly<Record<string, Partial<Preset>>>>> = {
+  mnist: {},
+  cifar: {
+    trades: { eps: 0.031, alpha: 0.007 },
+    mart: { eps: 0.031, alpha: 0.007 },
+    'fat-trades': { eps: 0.031, alpha: 0.007 },
+  },
+};
+
+/**
+ * The CAT authors' scripts (TienjinHuang/Calibrated-adversarial-training), where they differ
+ * from SPEC.md. MNIST (`Train_MNIST.py`): eps 0.4, alpha eps/20, starts in U(-0.1, 0.1), no
+ * clamp to [0,1] anywhere, lr x0.1 after epoch 30 (i.e. from epoch index 31), best checkpoint by
+ * natural + PGD (eps 0.3, step 0.015, 20 steps, no random start). CIFAR (`Train_CIFAR10.py`):
+ * SPEC.md's recipe already is theirs (g with f's SGD, clamping, PGD-10 selection at 8/255 with
+ * step 2/255 and a random start); their default attack loss is CW, i.e. `--method cat-cw`.
+ */
+export const AUTHORS_SETTINGS: Readonly<Record<Preset['family'], Partial<Preset>>> = {
+  mnist: { eps: 0.4, alpha: 0.02, startRadius: 0.1, clamp: false, milestones: [31], evalEps: 0.3, evalAlpha: 0.015, evalSteps: 20, evalRandomStart: false },
+  cifar: {},
+};
+
+/** The defaults for `method` on `dataset` under `recipe`. */
+export function presetFor(dataset: DatasetName, method: string, recipe: RecipeName): Readonly<Preset> {
+  const base = PRESETS[dataset];
+  const isCat = method.startsWith('cat');
+  if (recipe === 'spec') return { ...base, ...SPEC_CAT_SETTINGS };
+  if (!isCat) return { ...base, ...SPEC_CAT_SETTINGS, ...(BASELINE_SETTINGS[base.family][method] ?? {}) };
+  if (recipe === 'cat') return base;
+  return { ...base, ...SPEC_CAT_SETTINGS, ...AUTHORS_SETTINGS[base.family] };
 }
 
+/** The per-epoch check's defaults: PGD-10 with a random start at the training eps, step eps/4. */
+const EVAL_DEFAULTS = { evalEps: null, evalAlpha: null, evalSteps: 10, evalRandomStart: true } as const;
+
 const mnist: Preset = {
+  family: 'mnist',
   arch: 'mnist-cnn',
   maskArch: 'mnist-mask',
   eps: 0.3,
@@ -75,10 +133,17 @@ const mnist: Preset = {
   epochs: 40,
   batch: 100,
   augment: false,
-  catMask: SPEC_MASK_SETTINGS,
+  // cat's remedy against the mask collapse (recipe 'cat'; docs/FIDELITY.md, docs/results/mask-remedies.md).
+  maskWarmupEpochs: 0,
+  maskInit: 0.95,
+  maskLrScale: 0.1,
+  startRadius: null,
+  clamp: true,
+  ...EVAL_DEFAULTS,
 };
 
 const cifar10: Preset = {
+  family: 'cifar',
   arch: 'preact-resnet18',
   maskArch: 'resnet18-mask',
   eps: 8 / 255,
@@ -97,7 +162,9 @@ const cifar10: Preset = {
   epochs: 140,
   batch: 128,
   augment: true,
-  catMask: SPEC_MASK_SETTINGS,
+  // No remedy on CIFAR: the collapse was measured on MNIST-like data only; SPEC.md's settings.
+  ...SPEC_CAT_SETTINGS,
+  ...EVAL_DEFAULTS,
 };
 
 /**

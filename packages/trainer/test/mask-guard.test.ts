@@ -98,4 +98,29 @@ describe('mask health', () => {
     expect(() => resolveConfig({ method: 'cat-cent', dataset: 'mnist-digits', maskLrScale: 0 })).toThrow(/maskLrScale: must be in \(0, 1\]/);
     expect(() => resolveConfig({ method: 'cat-cent', dataset: 'mnist-digits', recipe: 'paper' })).toThrow(/unknown recipe/);
   });
+
+  it("'authors' is the CAT authors' MNIST script; on CIFAR it is SPEC.md's recipe; baselines refuse it", () => {
+    const a = resolveConfig({ method: 'cat-cent', dataset: 'mnist', recipe: 'authors' });
+    expect(a).toMatchObject({ eps: 0.4, alpha: 0.02, steps: 20, startRadius: 0.1, clamp: false, milestones: [31], maskInit: null, maskLrScale: 1, maskWarmupEpochs: 0 });
+    expect(a).toMatchObject({ evalEps: 0.3, evalAlpha: 0.015, evalSteps: 20, evalRandomStart: false, optimizer: 'adam', lr: 1e-3, a: 1, b: 0.3 });
+    // Their eps is a default like any other: --eps 0.3 keeps alpha = eps/20.
+    const at03 = resolveConfig({ method: 'cat-cw', dataset: 'mnist', recipe: 'authors', eps: 0.3 });
+    expect(at03).toMatchObject({ eps: 0.3, kappa: 150 });
+    expect(at03.alpha).toBeCloseTo(0.015, 12);
+    const c = resolveConfig({ method: 'cat-cw', dataset: 'cifar10', recipe: 'authors' });
+    const spec = resolveConfig({ method: 'cat-cw', dataset: 'cifar10', recipe: 'spec' });
+    expect(c).toEqual({ ...spec, recipe: 'authors' });
+    expect(c).toMatchObject({ eps: 8 / 255, evalEps: 8 / 255, evalAlpha: 2 / 255, evalSteps: 10, evalRandomStart: true, clamp: true, a: 5, b: 0.05 });
+    expect(() => resolveConfig({ method: 'trades', dataset: 'mnist', recipe: 'authors' })).toThrow(/applies to the CAT methods only/);
+  });
+
+  it("baselines get their own papers' settings under the default recipe, SPEC.md's shared budget under 'spec'", () => {
+    for (const method of ['trades', 'mart', 'fat-trades']) {
+      expect(resolveConfig({ method, dataset: 'cifar10' })).toMatchObject({ eps: 0.031, alpha: 0.007, steps: 10 });
+      expect(resolveConfig({ method, dataset: 'cifar10', recipe: 'spec' })).toMatchObject({ eps: 8 / 255, alpha: 2 / 255 });
+      expect(resolveConfig({ method, dataset: 'mnist-digits' })).toMatchObject({ eps: 0.3, alpha: 0.015 });
+    }
+    expect(resolveConfig({ method: 'at', dataset: 'cifar10' })).toMatchObject({ eps: 8 / 255, alpha: 2 / 255 });
+    expect(resolveConfig({ method: 'cat-cent', dataset: 'cifar10' })).toMatchObject({ eps: 8 / 255, maskInit: null, maskLrScale: 1 });
+  });
 });

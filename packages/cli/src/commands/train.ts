@@ -146,7 +146,7 @@ export function addRunFlags(cmd: Command, defaults: { method?: string; dataset?:
     .option('--ablation <kind>', "CAT ablation: A2 drops the mask, A1 also the weighted CE (default none)", choiceArg(['none', 'A1', 'A2']))
     .option('--detach-weight', "CAT: treat the weight (1 - p_y(x)) as a constant")
     .option('--detach-target', 'CAT: treat the KL target p(x) as a constant')
-    .option('--recipe <name>', "which defaults fill CAT's mask settings: cat (cat's remedy against the mask collapse, see docs/FIDELITY.md) or spec (SPEC.md as written) (default cat)", choiceArg(RECIPE_NAMES))
+    .option('--recipe <name>', "where unset settings come from: cat (the preset: CAT with cat's remedy against the mask collapse, baselines with their papers' settings), spec (SPEC.md as written, one budget for all), authors (CAT as the CAT authors' scripts train it) (default cat; docs/FIDELITY.md)", choiceArg(RECIPE_NAMES))
     .option('--mask-warmup-epochs <n>', 'CAT, not in the paper: hold the mask net still for the first n epochs (default from the recipe)', numberArg({ min: 0, integer: true }))
     .option('--mask-init <m0>', "CAT, not in the paper: start the mask near m0 in (0,1) by setting g's output bias to logit(m0) (default from the recipe)", numberArg({ min: Number.MIN_VALUE, max: 1 - 1e-9 }))
     .option('--mask-lr-scale <s>', "CAT, not in the paper: g's learning rate is lr * s, s in (0,1] (default from the recipe)", numberArg({ min: Number.MIN_VALUE, max: 1 }))

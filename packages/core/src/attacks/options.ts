@@ -44,6 +44,13 @@ export function checkInteger(where: string, field: string, value: number, min: n
   return value;
 }
 
+/** Throws unless `value` is a boolean (or undefined, giving `fallback`). */
+export function checkFlag(where: string, field: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new Error(`${where}: ${field} must be true or false, got ${String(value)}`);
+  return value;
+}
+
 /** Throws unless `loss` names an attack loss. */
 export function checkAttackLoss(where: string, loss: string): AttackLossKind {
   if (!(ATTACK_LOSSES as readonly string[]).includes(loss)) {

@@ -17,15 +17,35 @@ export function project(xAdv: tf.Tensor4D, x: tf.Tensor4D, eps: number): tf.Tens
   return tf.tidy(() => signStepProject(xAdv, tf.zerosLike(xAdv), x, 0, eps));
 }
 
+/**
+ * How the iterates are kept feasible. The defaults are SPEC.md's: uniform starts fill the eps
+ * ball and every iterate is clamped to [0,1]. The CAT authors' MNIST script differs in both
+ * (its starts are U(-0.1, 0.1) whatever eps is, and it never clamps `x + delta`); `--recipe
+ * authors` reproduces that, nothing else uses it.
+ */
+export interface FeasibleSet {
+  /** Radius of the uniform random start (default: eps). */
+  startRadius?: number;
+  /** Clamp iterates to [0,1] (default true). */
+  clamp?: boolean;
+}
+
+/** Projects onto the eps ball around `x` only (no [0,1] clamp). */
+function projectBall(xAdv: tf.Tensor4D, x: tf.Tensor4D, eps: number): tf.Tensor4D {
+  return tf.tidy(() => tf.minimum(tf.maximum(xAdv, tf.sub(x, eps)), tf.add(x, eps)) as tf.Tensor4D);
+}
+
 /** The first iterate: `x` itself, or `x` plus seeded noise, projected onto the feasible set. */
-export function startPoint(x: tf.Tensor4D, eps: number, kind: RandomStartKind, rng: Rng): tf.Tensor4D {
+export function startPoint(x: tf.Tensor4D, eps: number, kind: RandomStartKind, rng: Rng, set: FeasibleSet = {}): tf.Tensor4D {
   if (kind === 'none') return tf.clone(x);
+  const radius = set.startRadius ?? eps;
   return tf.tidy(() => {
     const noise =
       kind === 'uniform'
-        ? tf.randomUniform(x.shape, -eps, eps, 'float32', rng.seed())
+        ? tf.randomUniform(x.shape, -radius, radius, 'float32', rng.seed())
         : tf.randomNormal(x.shape, 0, NORMAL_START_STD, 'float32', rng.seed());
-    return project(tf.add(x, noise) as tf.Tensor4D, x, eps);
+    const start = tf.add(x, noise) as tf.Tensor4D;
+    return set.clamp === false ? projectBall(start, x, eps) : project(start, x, eps);
   });
 }
 
@@ -56,10 +76,12 @@ export function ascend(
   eps: number,
   loss: AttackLossKind,
   ctx: AttackLossContext,
+  clamp = true,
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const { grad, logits } = lossGradient(model, xAdv, loss, ctx);
     logits.dispose();
+    if (!clamp) return projectBall(tf.add(xAdv, tf.mul(tf.sign(grad), alpha)) as tf.Tensor4D, x, eps);
     return signStepProject(xAdv, grad, x, alpha, eps);
   });
 }

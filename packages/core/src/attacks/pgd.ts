@@ -6,6 +6,7 @@ import { checkAttackInputs } from './check-inputs.js';
 import {
   checkAttackLoss,
   checkEps,
+  checkFlag,
   checkInteger,
   checkNonNegative,
   checkPositive,
@@ -14,7 +15,7 @@ import {
   type AttackLossKind,
   type RandomStartKind,
 } from './options.js';
-import { ascend, keepWorst, scoreIterate, startPoint } from './pgd-core.js';
+import { ascend, keepWorst, scoreIterate, startPoint, type FeasibleSet } from './pgd-core.js';
 
 /** Options of {@link PGD}. */
 export interface PGDOptions {
@@ -41,6 +42,16 @@ export interface PGDOptions {
   seed?: number;
   /** Display name (default e.g. 'PGD-20', 'PGD-10-KL'). */
   name?: string;
+  /**
+   * Radius of the uniform random start (default eps). The CAT authors' MNIST script starts in
+   * U(-0.1, 0.1) whatever eps is (`--recipe authors`).
+   */
+  startRadius?: number;
+  /**
+   * Clamp iterates to [0,1] (default true). False only reproduces the CAT authors' MNIST script,
+   * which never clamps `x + delta`; the result then breaks {@link Attack}'s [0,1] promise.
+   */
+  clamp?: boolean;
 }
 
 /**
@@ -56,6 +67,7 @@ export class PGD implements Attack {
   readonly kappa: number;
   readonly randomStart: RandomStartKind;
   readonly restarts: number;
+  readonly feasible: FeasibleSet;
   protected readonly rng: Rng;
 
   constructor(options: PGDOptions) {
@@ -69,6 +81,10 @@ export class PGD implements Attack {
     this.randomStart = resolveRandomStart(where, options.randomStart, this.loss, true);
     this.restarts = checkInteger(where, 'restarts', options.restarts ?? 1, 1);
     this.rng = resolveRng(options.rng, options.seed);
+    this.feasible = {
+      startRadius: options.startRadius === undefined ? undefined : checkNonNegative(where, 'startRadius', options.startRadius),
+      clamp: checkFlag(where, 'clamp', options.clamp, true),
+    };
     this.name = options.name ?? PGD.defaultName(this.steps, this.loss, this.restarts);
   }
 
@@ -103,9 +119,9 @@ export class PGD implements Attack {
 
   /** One run from a fresh start. */
   protected once(model: Classifier, x: tf.Tensor4D, ctx: AttackLossContext): tf.Tensor4D {
-    let xAdv = startPoint(x, this.eps, this.randomStart, this.rng);
+    let xAdv = startPoint(x, this.eps, this.randomStart, this.rng, this.feasible);
     for (let i = 0; i < this.steps; i++) {
-      const next = ascend(model, xAdv, x, this.alpha, this.eps, this.loss, ctx);
+      const next = ascend(model, xAdv, x, this.alpha, this.eps, this.loss, ctx, this.feasible.clamp);
       xAdv.dispose();
       xAdv = next;
     }

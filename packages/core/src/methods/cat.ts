@@ -46,6 +46,16 @@ export interface CatOptions extends AttackBudget {
    * 0 for good in the first ~20 steps at b >= 0.05 (see {@link CatMethod}).
    */
   maskWarmupEpochs?: number;
+  /**
+   * Radius of the attack's uniform random start (default eps, SPEC.md). The authors' MNIST
+   * script starts in U(-0.1, 0.1) whatever eps is.
+   */
+  startRadius?: number;
+  /**
+   * Clamp `x + delta` and the calibrated example to [0,1] (default true, SPEC.md). False
+   * reproduces the authors' MNIST script, which clamps neither.
+   */
+  clamp?: boolean;
 }
 
 const CAT_KEYS = [
@@ -58,6 +68,8 @@ const CAT_KEYS = [
   'detachWeight',
   'detachTarget',
   'maskWarmupEpochs',
+  'startRadius',
+  'clamp',
 ] as const;
 const NAME_BY_LOSS: Record<AttackLossKind, string> = { ce: 'cat-cent', cw: 'cat-cw', kl: 'cat-kl' };
 
@@ -100,6 +112,8 @@ export class CatMethod implements TrainMethod {
   readonly detachWeight: boolean;
   readonly detachTarget: boolean;
   readonly maskWarmupEpochs: number;
+  readonly startRadius: number | undefined;
+  readonly clamp: boolean;
   /**
    * Statistics of the mask `g(x_adv)` of the last step (the one step 3 calibrated with); null
    * before the first step and under the ablations, which have no mask.
@@ -126,6 +140,8 @@ export class CatMethod implements TrainMethod {
     this.detachWeight = checkFlag(where, 'detachWeight', options.detachWeight, false);
     this.detachTarget = checkFlag(where, 'detachTarget', options.detachTarget, false);
     this.maskWarmupEpochs = checkInteger(where, 'maskWarmupEpochs', options.maskWarmupEpochs ?? 0, 0);
+    this.startRadius = options.startRadius === undefined ? undefined : checkNonNegative(where, 'startRadius', options.startRadius);
+    this.clamp = checkFlag(where, 'clamp', options.clamp, true);
     this.needsMask = ablation === 'none';
     this.name = NAME_BY_LOSS[this.attackLoss] + (ablation === 'none' ? '' : `-${ablation}`);
   }
@@ -156,6 +172,8 @@ export class CatMethod implements TrainMethod {
       kappa: this.kappa,
       randomStart: true,
       rng: state.rng,
+      startRadius: this.startRadius,
+      clamp: this.clamp,
     });
     return attack.run(asClassifier(state.f, this.attackTraining), batch.x, batch.y);
   }
@@ -181,7 +199,7 @@ export class CatMethod implements TrainMethod {
     const g = this.maskNet(state);
     const m = tf.tidy(() => asMaskNet(g, true)(xAdv));
     try {
-      return { xCal: tf.tidy(() => calibrate(x, tf.sub(xAdv, x) as tf.Tensor4D, m)), stats: maskStats(m, x) };
+      return { xCal: tf.tidy(() => this.calibrateWith(x, xAdv, m)), stats: maskStats(m, x) };
     } finally {
       m.dispose();
     }
@@ -250,7 +268,7 @@ export class CatMethod implements TrainMethod {
     try {
       // Only g's variables are listed, so f takes part in the gradient but never steps.
       const lossG = updateVariables(state.optG, trainableVariables(g, `${this.name} g`), () => {
-        const xCal = calibrate(x, tf.sub(xAdv, x) as tf.Tensor4D, mask(xAdv));
+        const xCal = this.calibrateWith(x, xAdv, mask(xAdv));
         const terms = this.maskLoss(advLogits, f(xCal), y);
         kl = tf.keep(terms.kl);
         ce = tf.keep(terms.ce);
@@ -260,6 +278,12 @@ export class CatMethod implements TrainMethod {
     } finally {
       advLogits.dispose();
     }
+  }
+
+  /** `x + m * (x_adv - x)`, clamped to [0,1] unless `clamp` is off (the authors' MNIST script). */
+  private calibrateWith(x: tf.Tensor4D, xAdv: tf.Tensor4D, m: tf.Tensor4D): tf.Tensor4D {
+    const delta = tf.sub(xAdv, x) as tf.Tensor4D;
+    return this.clamp ? calibrate(x, delta, m) : (tf.add(x, tf.mul(m, delta)) as tf.Tensor4D);
   }
 
   private maskNet(state: TrainState): tf.LayersModel {

@@ -1,3 +1,4 @@
+import { DEFAULT_TAU_SCHEDULE } from './tau-schedule.js';
 import type { MethodName, MethodOptionsByName } from './registry.js';
 import { METHOD_NAMES } from './registry.js';
 
@@ -34,7 +35,7 @@ export function methodDefaults(name: string, dataset: string): object {
     case 'mart':
       return { ...budget, lambda: 6 };
     case 'fat-trades':
-      return { ...budget, beta: 6, tau: { max: 3 } };
+      return { ...budget, beta: 6, tau: DEFAULT_TAU_SCHEDULE };
     case 'natural':
       return {};
   }

@@ -10,7 +10,7 @@ import { tradesUpdate } from './trades-loss.js';
 export interface FatTradesOptions extends AttackBudget {
   /** TRADES's KL weight. Default 6. */
   beta?: number;
-  /** How tau grows over the run (default 0 → 3 in four equal stages). */
+  /** How tau grows over the run (default FAT's own: 0, 1, 2, 3 from 0, 30/120, 50/120, 70/120 of the run). */
   tau?: TauSchedule;
 }
 
@@ -18,8 +18,8 @@ export interface FatTradesOptions extends AttackBudget {
  * FAT for TRADES (Zhang et al. 2020): the TRADES loss on *friendly* adversarial data, from an
  * early-stopped KL attack (start `x + 0.001 N(0,1)`, inference mode, as the FAT code) that stops
  * moving an example tau steps after it is first misclassified, tau growing with the epoch.
- * The FAT scripts step tau at hand-picked epochs; the default here spreads 0..3 evenly over the
- * run (pass `{ milestones }` for theirs).
+ * The default tau schedule is the FAT-for-TRADES script's (tau 1, 2, 3 from epochs 30, 50, 70 of
+ * 120), as fractions of the run; `{ max: 3 }` spreads 0..3 evenly instead.
  */
 export class FatTradesMethod implements TrainMethod {
   readonly name = 'fat-trades';

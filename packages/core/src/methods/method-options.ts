@@ -1,8 +1,8 @@
 /** Option checks shared by the training methods: each bad value gets an error naming it. */
-import { checkAttackLoss, checkEps, checkInteger, checkNonNegative, checkPositive } from '../attacks/options.js';
+import { checkAttackLoss, checkEps, checkFlag, checkInteger, checkNonNegative, checkPositive } from '../attacks/options.js';
 import type { AttackLossKind } from '../attacks/options.js';
 
-export { checkAttackLoss, checkEps, checkInteger, checkNonNegative, checkPositive };
+export { checkAttackLoss, checkEps, checkFlag, checkInteger, checkNonNegative, checkPositive };
 export type { AttackLossKind };
 
 /** The inner attack every method runs on each batch. */
@@ -49,11 +49,5 @@ export function resolveBudget(
   };
 }
 
-/** Throws unless `value` is a boolean (or undefined, giving `fallback`). */
-export function checkFlag(where: string, field: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new Error(`${where}: ${field} must be true or false, got ${String(value)}`);
-  return value;
-}
 
 export const BUDGET_KEYS = ['eps', 'alpha', 'steps', 'attackTraining'] as const;

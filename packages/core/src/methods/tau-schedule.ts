@@ -2,13 +2,18 @@ import { checkInteger } from './method-options.js';
 
 /**
  * How FAT's tau grows over training: a fixed value, `{ max }` (0 to max in equal stages over the
- * run), or `{ milestones }` (tau = number of milestone epochs already reached, the form of the
- * FAT scripts' `adjust_tau`).
+ * run), `{ milestones }` (tau = number of milestone epochs already reached, the form of the
+ * FAT scripts' `adjust_tau`), or `{ fractions }` (tau = number of fractions of the run already
+ * reached: milestones that scale with the run's length).
  */
-export type TauSchedule = number | { max: number } | { milestones: number[] };
+export type TauSchedule = number | { max: number } | { milestones: number[] } | { fractions: number[] };
 
-/** Default: 0 → 3 in four equal stages. FAT-for-TRADES raises tau from 0 to 3 on CIFAR (Zhang et al. 2020). */
-export const DEFAULT_TAU_SCHEDULE: TauSchedule = { max: 3 };
+/**
+ * Default: FAT-for-TRADES's own schedule (Zhang et al. 2020, its CIFAR script's `adjust_tau`):
+ * tau 0, 1, 2, 3 from epochs 0, 30, 50, 70 of its 120, kept as fractions of the run so that a
+ * shorter run goes through the same stages. `{ max: 3 }` gives four equal stages instead.
+ */
+export const DEFAULT_TAU_SCHEDULE: TauSchedule = { fractions: [30 / 120, 50 / 120, 70 / 120] };
 
 /** Throws unless the schedule is well formed; returns it. */
 export function checkTauSchedule(where: string, schedule: TauSchedule): TauSchedule {
@@ -21,8 +26,13 @@ export function checkTauSchedule(where: string, schedule: TauSchedule): TauSched
       checkInteger(where, `tau milestones[${i}]`, m, 0);
       if (i > 0 && m < schedule.milestones[i - 1]) throw new Error(`${where}: tau milestones must be ascending, got [${schedule.milestones}]`);
     });
+  } else if (schedule !== null && typeof schedule === 'object' && 'fractions' in schedule && Array.isArray(schedule.fractions)) {
+    schedule.fractions.forEach((f, i) => {
+      if (typeof f !== 'number' || !(f >= 0 && f <= 1)) throw new Error(`${where}: tau fractions[${i}] must be in [0, 1], got ${f}`);
+      if (i > 0 && f < schedule.fractions[i - 1]) throw new Error(`${where}: tau fractions must be ascending, got [${schedule.fractions}]`);
+    });
   } else {
-    throw new Error(`${where}: tau must be an integer >= 0, { max } or { milestones: [epochs] }, got ${JSON.stringify(schedule)}`);
+    throw new Error(`${where}: tau must be an integer >= 0, { max }, { milestones: [epochs] } or { fractions: [0..1] }, got ${JSON.stringify(schedule)}`);
   }
   return schedule;
 }
@@ -34,5 +44,6 @@ export function tauAt(schedule: TauSchedule, epoch: number, epochs: number): num
     if (epochs <= 0) return 0;
     return Math.min(schedule.max, Math.floor(((schedule.max + 1) * epoch) / epochs));
   }
+  if ('fractions' in schedule) return schedule.fractions.filter((f) => epochs > 0 && epoch / epochs >= f).length;
   return schedule.milestones.filter((m) => epoch >= m).length;
 }
