@@ -14,8 +14,9 @@ export interface CurveMetrics {
 }
 
 /**
- * Training curves: natural and PGD-10 accuracy (%) by epoch on the left, each loss term on the
- * right. Several runs may be passed; they are told apart by colour.
+ * Training curves: natural and PGD-10 accuracy (%) by epoch on the left, each loss term in the
+ * middle and, for CAT runs, the mask statistics on the right. Several runs may be passed; they
+ * are told apart by colour.
  */
 export function trainingCurvesSpec(runs: { label: string; metrics: CurveMetrics[] }[]): TopLevelSpec {
   if (runs.length === 0 || runs.every((r) => r.metrics.length === 0)) {
@@ -23,6 +24,7 @@ export function trainingCurvesSpec(runs: { label: string; metrics: CurveMetrics[
   }
   const acc: object[] = [];
   const loss: object[] = [];
+  const mask: object[] = [];
   for (const r of runs) {
     for (const m of r.metrics) {
       if (!Number.isFinite(m.epoch)) throw new Error(`trainingCurvesSpec: run ${r.label} has a line without a numeric epoch`);
@@ -30,6 +32,11 @@ export function trainingCurvesSpec(runs: { label: string; metrics: CurveMetrics[
       if (typeof m.pgd10Acc === 'number') acc.push({ run: r.label, epoch: m.epoch, series: 'PGD-10', value: m.pgd10Acc * 100 });
       for (const [k, v] of Object.entries(m.losses ?? {})) {
         if (Number.isFinite(v)) loss.push({ run: r.label, epoch: m.epoch, series: k, value: v });
+      }
+      const ms = m.mask as Record<string, number> | undefined;
+      const labels: Record<string, string> = { mean: 'mean', stroke: 'on stroke', background: 'on background', low: 'fraction < 0.01' };
+      for (const [k, label] of Object.entries(labels)) {
+        if (typeof ms?.[k] === 'number') mask.push({ run: r.label, epoch: m.epoch, series: label, value: ms[k] });
       }
     }
   }
@@ -49,7 +56,12 @@ export function trainingCurvesSpec(runs: { label: string; metrics: CurveMetrics[
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    hconcat: [panel('Test accuracy', acc, 'accuracy (%)'), panel('Training losses', loss, 'loss')],
+    hconcat: [
+      panel('Test accuracy', acc, 'accuracy (%)'),
+      panel('Training losses', loss, 'loss'),
+      // CAT runs: the mask's health per epoch (a mean near 0 with the fraction < 0.01 near 1 is a collapse).
+      ...(mask.length > 0 ? [panel('Mask g(x + delta)', mask, 'mask')] : []),
+    ],
     resolve: { scale: { color: 'independent', strokeDash: 'independent' } },
     config: { font: 'DejaVu Sans' },
   } as TopLevelSpec;

@@ -100,6 +100,22 @@ describe('charts (vega-lite -> vega -> SVG -> resvg PNG)', () => {
     const png = PNG.sync.read(fig.png);
     expect(png.width).toBe(Math.round(size.width * 2));
     expect(png.height).toBe(Math.round(size.height * 2));
+    expect(fig.svg).not.toContain('Mask g(x + delta)');
+  });
+
+  it("adds a panel of the mask's statistics for CAT runs", async () => {
+    const metrics = [1, 2].map((epoch) => ({
+      type: 'epoch',
+      epoch,
+      naturalAcc: 0.5,
+      pgd10Acc: 0.2,
+      losses: { loss_f: 1 },
+      mask: { mean: 0.8, low: 0, high: 0.1, stroke: 0.6, background: 0.9 },
+    }));
+    const fig = await renderVegaLite(trainingCurvesSpec([{ label: 'cat', metrics }]), 1);
+    expect(fig.svg).toContain('Mask g(x + delta)');
+    expect(fig.svg).toContain('on background');
+    expect(fig.svg).toContain('fraction &lt; 0.01');
   });
 
   it('draws accuracy against eps across runs', async () => {

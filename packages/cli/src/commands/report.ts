@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { BACKEND_NAMES, paperTable, tableToHtml, type BackendName, type EvalResult } from '@cat/core';
+import { BACKEND_NAMES, describeMaskStats, isMaskCollapsed, paperTable, tableToHtml, type BackendName, type EvalResult } from '@cat/core';
 import { reportHtml, type ReportSection } from '@cat/viz';
 import { CliError } from '../errors.js';
 import { choiceArg, numberArg } from '../options.js';
@@ -47,6 +47,7 @@ export async function reportRuns(dirs: string[], flags: ReportFlags, log: (l: st
           seed: c.seed,
           checkpoint: `${run.checkpoint} (epoch ${run.state.epoch})`,
           ...(last ? { 'last natural / PGD-10 accuracy (%)': `${(last.naturalAcc * 100).toFixed(2)} / ${(last.pgd10Acc * 100).toFixed(2)}` } : {}),
+          ...(last?.mask ? { 'mask, last epoch (mean over its steps)': describeMaskStats(last.mask) } : {}),
         },
         tablesHtml: [],
         figures: [],
@@ -59,6 +60,13 @@ export async function reportRuns(dirs: string[], flags: ReportFlags, log: (l: st
         for (const f of findings) section.paragraphs!.push(`Sanity check [${f.check}]: ${f.message}`);
       } else {
         section.paragraphs!.push(`No evaluation yet: run \`cat-cli eval ${dir}\` to add the accuracy table.`);
+      }
+      const collapsed = run.metrics.filter((m) => m.maskEnd && isMaskCollapsed(m.maskEnd)).map((m) => m.epoch);
+      if (collapsed.length > 0) {
+        section.paragraphs!.push(
+          `WARNING: the CAT mask collapsed (more than 99% of its values below 0.01) at the end of epoch(s) ${collapsed.join(', ')}: ` +
+            'from there on the calibrated example is the natural image and this run trained a non-robust natural classifier.',
+        );
       }
       const figs = await runFigures(run, await testSet(c.dataset, c.dataDir), flags);
       if (figs.maskGrid) {
