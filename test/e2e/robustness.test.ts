@@ -74,14 +74,13 @@ describe(`end to end on the embedded MNIST digits (${backend} backend)`, () => {
       testSubset: 100,
       evalSteps: 5,
       seed: SEED,
-      // Hold the mask net still for the first epoch, or it collapses to 0 on a run this short
-      // (see packages/core/src/methods/cat.ts).
-      maskWarmupEpochs: 1,
+      // The default recipe's mask settings, no extra flags: its mask must not collapse.
       out,
     });
     run.f.dispose();
     run.g?.dispose();
     expect(run.metrics).toHaveLength(EPOCHS);
+    for (const m of run.metrics) expect(m.maskEnd!.low).toBeLessThan(0.5);
 
     // What a user evaluates: the run as saved on disk.
     const saved = await loadRun(out, { checkpoint: 'last' });

@@ -5,7 +5,9 @@ const base = { method: 'cat-cent', dataset: 'mnist' };
 
 describe('resolveConfig', () => {
   it('fills the spec defaults from the preset', () => {
-    const m = resolveConfig(base);
+    // The default recipe changes CAT's a and mask settings on MNIST-like data (docs/FIDELITY.md).
+    expect(resolveConfig(base)).toMatchObject({ a: 6, maskInit: 0.95, maskLrScale: 0.1, recipe: 'cat' });
+    const m = resolveConfig({ ...base, recipe: 'spec' });
     expect(m).toMatchObject({ eps: 0.3, alpha: 0.015, steps: 20, a: 1, b: 0.3, kappa: 150, optimizer: 'adam', lr: 1e-3, milestones: [30], epochs: 40, batch: 100, augment: false, arch: 'mnist-cnn', maskArch: 'mnist-mask' });
     const c = resolveConfig({ method: 'cat-cw', dataset: 'cifar10' });
     expect(c).toMatchObject({ eps: 8 / 255, alpha: 2 / 255, steps: 10, a: 5, b: 0.05, kappa: 50, optimizer: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 5e-4, milestones: [100, 120], epochs: 140, batch: 128, augment: true });

@@ -16,11 +16,8 @@ import { addRunFlags, chooseBackend, configFromFlags, runTraining, type TrainFla
  * (alpha eps/4, so 5 steps still reach the eps-ball's edge), Adam at lr 1e-3, batch 50, final
  * evaluation on 300 test digits. Deviations from the spec's MNIST recipe (eps 0.3, 20 steps, 40
  * epochs, 60,000 images), which takes hours here: eps 0.1, since a few thousand examples at eps
- * 0.3 leave the model near chance; and the mask net is held still for the first epoch
- * (`maskWarmupEpochs`, not in the paper). Without that, L_g's CE term drives the mask to 0 within
- * ~20 steps, before f is accurate enough for L_g's KL term to matter, the sigmoid saturates and
- * never recovers, and CAT degenerates into natural training (seen identically in an independent
- * PyTorch implementation of the spec: tools/peer/cat_reference.py).
+ * 0.3 leave the model near chance. CAT's mask settings are the default recipe's (docs/FIDELITY.md),
+ * which keep the mask from collapsing to 0 in the first steps.
  */
 export const DEMO_DEFAULTS = {
   method: 'cat-cent',
@@ -34,7 +31,6 @@ export const DEMO_DEFAULTS = {
   testSubset: 100,
   evalSteps: 5,
   evalSubset: 300,
-  maskWarmupEpochs: 1,
   out: 'runs/demo',
 } as const;
 
@@ -67,7 +63,6 @@ export function registerDemo(program: Command): void {
         trainSubset: flags.trainSubset ?? d.trainSubset,
         testSubset: flags.testSubset ?? d.testSubset,
         evalSteps: flags.evalSteps ?? d.evalSteps,
-        maskWarmupEpochs: flags.maskWarmupEpochs ?? d.maskWarmupEpochs,
         out: flags.out ?? d.out,
         // Running the demo again continues (or just re-evaluates) the same run instead of refusing.
         resume: false,
@@ -115,7 +110,7 @@ export function registerDemo(program: Command): void {
         const md =
           `# cat demo: ${cfg.method} on the embedded MNIST digits\n\n` +
           `${cfg.trainSubset ?? 'all'} training digits, ${cfg.epochs} epochs, eps ${cfg.eps}, ${cfg.steps} attack steps of ${cfg.alpha}, ` +
-          `mask net held still for the first ${cfg.maskWarmupEpochs} epoch(s), backend ${run.backend} ` +
+          `recipe ${cfg.recipe} (a ${cfg.a}, b ${cfg.b}, mask starting at ${cfg.maskInit ?? 'the init'}, g's lr x${cfg.maskLrScale}), backend ${run.backend} ` +
           `(this invocation: ${minutes.toFixed(1)} minutes). The baseline is the same network trained on clean images ` +
           `with the same data, seed and epochs. Accuracy (%) on ${evalSet.count} held-out test digits:\n\n` +
           core.tableToMarkdown(table);
