@@ -98,3 +98,70 @@ export function accuracyVsEpsSpec(points: EpsPoint[], opts: { epsTitle?: string;
     config: { font: 'DejaVu Sans' },
   } as TopLevelSpec;
 }
+
+/** One point of a sweep chart: a series' value (mean over seeds, with its std) at one setting. */
+export interface SweepPoint {
+  /** Which panel the point belongs to (e.g. 'Robust accuracy (PGD-20)'). */
+  panel: string;
+  /** The line within the panel (e.g. the method). */
+  series: string;
+  /** The swept setting (e.g. training eps, or b). */
+  x: number;
+  /** In the panel's unit (accuracy in percent for the reproduction's charts). */
+  value: number;
+  /** Standard deviation over seeds; drawn as an error bar when > 0. */
+  std?: number;
+  /** A point to distrust (a collapsed mask, a failed attack): drawn as a black cross. */
+  flagged?: boolean;
+}
+
+/**
+ * A sweep as curves: one panel per distinct `panel` (side by side, in first-seen order), one line
+ * per `series` coloured alike in every panel, error bars of ±std where a point has one, and
+ * flagged points marked with a black cross (the legend says why only in the caption that goes
+ * with the chart).
+ */
+export function sweepChartSpec(points: SweepPoint[], opts: { xTitle: string; yTitle?: string; title?: string }): TopLevelSpec {
+  if (points.length === 0) throw new Error('sweepChartSpec: no points');
+  for (const p of points) {
+    if (!Number.isFinite(p.x) || !Number.isFinite(p.value)) throw new Error(`sweepChartSpec: point of ${p.series} in ${p.panel} is not finite (x ${p.x}, value ${p.value})`);
+  }
+  const panels = [...new Set(points.map((p) => p.panel))];
+  const series = [...new Set(points.map((p) => p.series))];
+  const color = { field: 'series', type: 'nominal', title: null, scale: { domain: series } };
+  const x = { field: 'x', type: 'quantitative', title: opts.xTitle, scale: { zero: false } };
+  const yTitle = opts.yTitle ?? 'accuracy (%)';
+  const panel = (name: string) => {
+    const values = points
+      .filter((p) => p.panel === name)
+      .map((p) => ({ series: p.series, x: p.x, value: p.value, lo: p.value - (p.std ?? 0), hi: p.value + (p.std ?? 0), hasStd: (p.std ?? 0) > 0, flagged: p.flagged === true }));
+    return {
+      title: name,
+      width: 300,
+      height: 220,
+      data: { values },
+      layer: [
+        {
+          mark: { type: 'line', point: true },
+          encoding: { x, y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false } }, color },
+        },
+        {
+          transform: [{ filter: 'datum.hasStd' }],
+          mark: { type: 'rule' },
+          encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+        },
+        {
+          transform: [{ filter: 'datum.flagged' }],
+          mark: { type: 'point', shape: 'cross', size: 160, color: 'black', filled: true },
+          encoding: { x, y: { field: 'value', type: 'quantitative' } },
+        },
+      ],
+    };
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...(opts.title ? { title: { text: opts.title, anchor: 'middle', offset: 16, fontSize: 15 } } : {}),
+    hconcat: panels.map(panel),
+    config: { font: 'DejaVu Sans' },
+  } as TopLevelSpec;
+}

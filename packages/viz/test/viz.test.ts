@@ -10,6 +10,7 @@ import {
   maskGridFigure,
   maskGridPng,
   renderVegaLite,
+  sweepChartSpec,
   trainingCurvesSpec,
 } from '@cat/viz';
 
@@ -125,6 +126,23 @@ describe('charts (vega-lite -> vega -> SVG -> resvg PNG)', () => {
     expect(fig.svg).toContain('CAT');
     const png = PNG.sync.read(fig.png);
     expect([png.width, png.height]).toEqual([size.width, size.height]);
+  });
+
+  it('draws a sweep as one panel per quantity with error bars and flagged points', async () => {
+    const points = ['AT', 'CAT-cent'].flatMap((series, i) =>
+      [0.1, 0.2].flatMap((x) => [
+        { panel: 'Robust accuracy (PGD-20)', series, x, value: 80 - 100 * x + i, std: i, flagged: i === 1 && x === 0.2 },
+        { panel: 'Natural + robust accuracy (PGD-20)', series, x, value: 170 - 100 * x + i },
+      ]),
+    );
+    const spec = sweepChartSpec(points, { xTitle: 'training eps', title: 'sweep' }) as any;
+    expect(spec.hconcat.map((p: any) => p.title)).toEqual(['Robust accuracy (PGD-20)', 'Natural + robust accuracy (PGD-20)']);
+    const fig = await renderVegaLite(spec, 1);
+    checkSvg(fig.svg);
+    expect(fig.svg).toContain('CAT-cent');
+    expect(fig.svg).toContain('training eps');
+    expect(() => sweepChartSpec([], { xTitle: 'x' })).toThrow(/no points/);
+    expect(() => sweepChartSpec([{ panel: 'p', series: 's', x: 0, value: Number.NaN }], { xTitle: 'x' })).toThrow(/not finite/);
   });
 
   it('refuses empty metrics with a clear error', () => {
