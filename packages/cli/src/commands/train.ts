@@ -88,13 +88,18 @@ export function chooseBackend(flag: string | undefined, note: (s: string) => voi
   return 'cpu';
 }
 
+/** Exit code of a run that stopped because the CAT mask collapsed (a MaskCollapseError). */
+export const MASK_COLLAPSE_EXIT = 4;
+/** Exit code of a run stopped by Ctrl-C / SIGTERM (a TrainingAbortedError). */
+export const TRAINING_ABORTED_EXIT = 130;
+
 /** Turn the trainer's typed errors into one-line CLI errors with their exit codes. */
 export function asCliError(err: unknown): unknown {
   if (err instanceof ConfigError) return new CliError(messageWithFlag(err.key, err.message), 2);
   if (err instanceof RunDirError) return new CliError(err.message, 2);
   if (err instanceof DivergenceError) return new CliError(err.message, 3);
-  if (err instanceof MaskCollapseError) return new CliError(err.message, 4);
-  if (err instanceof TrainingAbortedError) return new CliError(err.message, 130);
+  if (err instanceof MaskCollapseError) return new CliError(err.message, MASK_COLLAPSE_EXIT);
+  if (err instanceof TrainingAbortedError) return new CliError(err.message, TRAINING_ABORTED_EXIT);
   return err;
 }
 
