@@ -13,6 +13,7 @@ import { registerViz } from './commands/viz.js';
 import { registerReport } from './commands/report.js';
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
+import { registerReproduce } from './commands/reproduce.js';
 import { CliError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerBench(program);
   registerDemo(program);
+  registerReproduce(program);
   return program;
 }
 
