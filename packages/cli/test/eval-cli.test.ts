@@ -1,28 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main } from '@cat/cli';
 import { evalRuns, parseAttackList } from '../src/commands/eval.js';
+import { cli } from './cli-in-process.js';
 import { tempDir, writeFakeRun } from './eval-fixture.js';
 
 let runA: string;
 let runB: string;
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  (process.stdout as any).write = (s: string) => (out.push(String(s)), true);
-  (process.stderr as any).write = (s: string) => (err.push(String(s)), true);
-  try {
-    const code = await main(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    (process.stdout as any).write = ow;
-    (process.stderr as any).write = ew;
-  }
-}
 
 beforeAll(async () => {
   const root = tempDir('eval');
