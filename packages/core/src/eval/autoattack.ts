@@ -2,7 +2,8 @@
  * AutoAttack, standard version, L-inf (Croce & Hein, ICML 2020): APGD-CE, APGD-T (targeted DLR,
  * 9 target classes), FAB-T (9 target classes) and Square (5000 queries), each run only on the
  * examples every earlier stage left correctly classified. Robust accuracy is the fraction that
- * survives all four.
+ * survives all four. As in the reference code, Square's window schedule is not rescaled to the
+ * query budget (see {@link SquareOptions.rescaleSchedule}).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attack, Classifier } from '../types.js';
@@ -64,7 +65,8 @@ export class AutoAttack implements Attack {
       'apgd-ce': new Apgd({ eps: opts.eps, nIter: opts.apgdIter, loss: 'ce', rng }),
       'apgd-t': new Apgd({ eps: opts.eps, nIter: opts.apgdIter, loss: 'dlr-targeted', nTargetClasses, rng }),
       'fab-t': new FabTargeted({ eps: opts.eps, nIter: opts.fabIter, nTargetClasses, rng }),
-      square: new SquareAttack({ eps: opts.eps, nQueries: opts.squareQueries, rng }),
+      // The reference builds its Square with resc_schedule=False: p halves at raw query counts.
+      square: new SquareAttack({ eps: opts.eps, nQueries: opts.squareQueries, rescaleSchedule: false, rng }),
     };
   }
 

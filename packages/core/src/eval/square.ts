@@ -18,6 +18,14 @@ export interface SquareOptions {
   nQueries?: number;
   /** Initial fraction of pixels in the window (default 0.8). */
   pInit?: number;
+  /**
+   * Stretch the schedule of the window's size to the query budget (default true): p halves at
+   * 10, 50, 200, ... of 10000 queries scaled to `nQueries`, as the Square Attack's own code and
+   * torchattacks do by default. `false` halves p at the raw query counts 10, 50, 200, 500, 1000,
+   * 2000, 4000, 6000, 8000 whatever the budget, as the reference AutoAttack builds its Square
+   * (`resc_schedule=False`); with 5000 queries the last halvings are then never reached.
+   */
+  rescaleSchedule?: boolean;
   /** Seed or generator (default seed 0). */
   rng?: Rng | number;
 }
@@ -31,10 +39,11 @@ export interface SquareResult {
 
 /**
  * The published schedule of the window's pixel fraction: halved at 10, 50, 200, 500, 1000, 2000,
- * 4000, 6000 and 8000 iterations out of 10000, rescaled to the actual budget.
+ * 4000, 6000 and 8000 iterations out of 10000; with `rescale` (the default) those counts are
+ * scaled to the actual budget `nQueries`, without it they are raw iteration counts.
  */
-export function squarePSchedule(pInit: number, iter: number, nQueries: number): number {
-  const it = Math.floor((iter / nQueries) * 10000);
+export function squarePSchedule(pInit: number, iter: number, nQueries: number, rescale = true): number {
+  const it = rescale ? Math.floor((iter / nQueries) * 10000) : iter;
   const bounds = [10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000, 10000];
   for (let j = 0; j < bounds.length - 1; j++) {
     if (it > bounds[j] && it <= bounds[j + 1]) return pInit / 2 ** (j + 1);
@@ -48,6 +57,7 @@ export class SquareAttack implements Attack {
   readonly eps: number;
   readonly nQueries: number;
   readonly pInit: number;
+  readonly rescaleSchedule: boolean;
   /** Queries spent on each example by the last `run`. */
   lastQueries: Int32Array = new Int32Array(0);
   private readonly rng: Rng;
@@ -57,6 +67,7 @@ export class SquareAttack implements Attack {
     this.eps = opts.eps;
     this.nQueries = opts.nQueries ?? 5000;
     this.pInit = opts.pInit ?? 0.8;
+    this.rescaleSchedule = opts.rescaleSchedule ?? true;
     if (!Number.isInteger(this.nQueries) || this.nQueries < 1) {
       throw new Error(`Square: nQueries must be a positive integer, got ${opts.nQueries}`);
     }
@@ -117,7 +128,7 @@ export class SquareAttack implements Attack {
     }
 
     for (let iter = 0; iter < this.nQueries - 1 && active.length > 0; iter++) {
-      const p = squarePSchedule(this.pInit, iter, this.nQueries);
+      const p = squarePSchedule(this.pInit, iter, this.nQueries, this.rescaleSchedule);
       const s = Math.min(Math.max(Math.round(Math.sqrt((p * d) / c)), 1), h - 1);
       // One window position per iteration for the whole batch, as in the reference.
       const vh = rng.int(h - s + 1);

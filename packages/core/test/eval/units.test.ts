@@ -15,6 +15,8 @@ import {
   SquareAttack,
   AutoAttack,
   EVAL_SUITES,
+  type Attack,
+  type Classifier,
   type EvalResult,
 } from '@cat/core';
 
@@ -98,16 +100,74 @@ describe('FAB L-inf hyperplane projection', () => {
 });
 
 describe('Square p schedule', () => {
-  it('follows the published halvings (p_init 0.8, 10000 iterations)', () => {
-    expect(squarePSchedule(0.8, 0, 10000)).toBe(0.8);
-    expect(squarePSchedule(0.8, 10, 10000)).toBe(0.8);
-    expect(squarePSchedule(0.8, 11, 10000)).toBe(0.4);
-    expect(squarePSchedule(0.8, 100, 10000)).toBe(0.2);
-    expect(squarePSchedule(0.8, 300, 10000)).toBe(0.1);
-    expect(squarePSchedule(0.8, 5000, 10000)).toBeCloseTo(0.8 / 128, 10);
-    expect(squarePSchedule(0.8, 9000, 10000)).toBeCloseTo(0.8 / 512, 10);
-    // Rescaled to a 5000 budget: iteration 100 is 200/10000.
+  it('follows the published halvings (p_init 0.8, 10000 iterations), rescaled or not', () => {
+    for (const rescale of [true, false]) {
+      expect(squarePSchedule(0.8, 0, 10000, rescale)).toBe(0.8);
+      expect(squarePSchedule(0.8, 10, 10000, rescale)).toBe(0.8);
+      expect(squarePSchedule(0.8, 11, 10000, rescale)).toBe(0.4);
+      expect(squarePSchedule(0.8, 100, 10000, rescale)).toBe(0.2);
+      expect(squarePSchedule(0.8, 300, 10000, rescale)).toBe(0.1);
+      expect(squarePSchedule(0.8, 5000, 10000, rescale)).toBeCloseTo(0.8 / 128, 10);
+      expect(squarePSchedule(0.8, 9000, 10000, rescale)).toBeCloseTo(0.8 / 512, 10);
+    }
+  });
+
+  it('rescales to the budget by default and keeps the raw query counts without rescaling', () => {
+    // Rescaled to a 5000 budget: iteration 100 is 200/10000, iteration 2100 is 4200/10000.
     expect(squarePSchedule(0.8, 100, 5000)).toBe(0.2);
+    expect(squarePSchedule(0.8, 2100, 5000)).toBeCloseTo(0.8 / 128, 10);
+    expect(squarePSchedule(0.8, 4999, 5000)).toBeCloseTo(0.8 / 512, 10);
+    // AutoAttack's choice: p halves at 10, 50, 200, 500, 1000, 2000, 4000 whatever the budget.
+    expect(squarePSchedule(0.8, 100, 5000, false)).toBe(0.2);
+    expect(squarePSchedule(0.8, 30, 5000, false)).toBe(0.4);
+    expect(squarePSchedule(0.8, 2100, 5000, false)).toBeCloseTo(0.8 / 64, 10);
+    expect(squarePSchedule(0.8, 4999, 5000, false)).toBeCloseTo(0.8 / 128, 10);
+    expect(squarePSchedule(0.8, 30, 100, true)).toBeCloseTo(0.8 / 64, 10);
+    expect(squarePSchedule(0.8, 30, 100, false)).toBe(0.4);
+  });
+
+  /**
+   * Window side of every query Square makes on one grey image against a model whose logits never
+   * change (so no candidate is ever kept and each differs from the stripes start by one window).
+   */
+  function windowSides(make: () => Attack, nQueries: number): number[] {
+    const seen: Float32Array[] = [];
+    const constant: Classifier = (x) => {
+      seen.push((x.dataSync() as Float32Array).slice());
+      return tf.tile(tf.tensor2d([[1, 0, 0, 0]]), [x.shape[0], 1]) as tf.Tensor2D;
+    };
+    const x = tf.fill([1, 28, 28, 1], 0.5) as tf.Tensor4D;
+    const y = tf.tensor1d([0], 'int32');
+    make().run(constant, x, y).dispose();
+    tf.dispose([x, y]);
+    // The stripes start moves every pixel by eps; later queries move the rows of one window.
+    const start = seen.findIndex((img) => img.every((v) => Math.abs(v - 0.5) > 0.05));
+    const sides: number[] = [];
+    for (const img of seen.slice(start + 1)) {
+      const rows = new Set<number>();
+      img.forEach((v, i) => {
+        if (v !== seen[start][i]) rows.add(Math.floor(i / 28));
+      });
+      if (rows.size > 0) sides.push(Math.max(...rows) - Math.min(...rows) + 1);
+    }
+    expect(sides).toHaveLength(nQueries - 1);
+    return sides;
+  }
+
+  const expectedSides = (nQueries: number, rescale: boolean) =>
+    Array.from({ length: nQueries - 1 }, (_, i) =>
+      Math.min(Math.max(Math.round(Math.sqrt(squarePSchedule(0.8, i, nQueries, rescale) * 784)), 1), 27),
+    );
+
+  it('draws windows of the scheduled size: rescaled standalone by default, raw inside AutoAttack', () => {
+    const q = 60;
+    const rescaled = windowSides(() => new SquareAttack({ eps: 0.1, nQueries: q, rng: 4 }), q);
+    const raw = windowSides(() => new SquareAttack({ eps: 0.1, nQueries: q, rescaleSchedule: false, rng: 4 }), q);
+    const inAutoAttack = windowSides(() => new AutoAttack({ eps: 0.1, stages: ['square'], squareQueries: q, rng: 4 }), q);
+    expect(rescaled).toEqual(expectedSides(q, true));
+    expect(raw).toEqual(expectedSides(q, false));
+    expect(inAutoAttack).toEqual(raw);
+    expect(rescaled).not.toEqual(raw);
   });
 });
 
