@@ -37,7 +37,7 @@ import { parseEpsList, writeFigure } from './viz.js';
 export const MAIN_ATTACKS = ['fgsm', 'pgd20', 'pgd100', 'cw'] as const;
 
 /** Defaults sized for a 2-core CPU machine (hours for Table 1, not days). */
-export const REPRODUCE_DEFAULTS = { trainSubset: 2000, epochs: 3, limit: 500, aaLimit: 200, batch: 100 } as const;
+export const REPRODUCE_DEFAULTS = { trainSubset: 2000, epochs: 2, limit: 500, aaLimit: 100, batch: 100 } as const;
 
 /** Options of {@link reproduce} (the command's flags, parsed). */
 export interface ReproduceOptions {
