@@ -94,8 +94,11 @@ const NAME_BY_LOSS: Record<AttackLossKind, string> = { ce: 'cat-cent', cw: 'cat-
  * to m ~ 0 within ~20 steps, and with b >= 0.05 the sigmoid saturates so far that it never comes
  * back: CAT then trains f on the weighted natural CE alone (the KL term of L_f is ~0). With
  * b <= 0.03 the mask dips, then returns towards 1 once f is accurate. This is the method as
- * specified, not a defect of this implementation; `maskWarmupEpochs` (not in the spec) keeps the
- * mask in between by holding g still for the first epochs.
+ * specified, not a defect of this implementation. `lastMaskStats` exposes the mask's statistics
+ * each step so that the trainer can report them and stop a collapsed run; the trainer's default
+ * recipe on MNIST-like data starts the mask near 0.95 (the mask net's output bias), steps g at a
+ * tenth of f's learning rate and uses a = 6, chosen by measurement (docs/FIDELITY.md);
+ * `maskWarmupEpochs` (holding g still for the first epochs) is another remedy, measured weaker.
  */
 export class CatMethod implements TrainMethod {
   readonly name: string;
