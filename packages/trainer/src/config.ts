@@ -56,7 +56,8 @@ export interface TrainConfig {
    * CAT only, not in SPEC.md (0 = the spec): epochs during which the mask net g is held still.
    * From scratch, L_g's CE term drives the mask to 0 before f is accurate enough for its KL term
    * to matter, and the saturated sigmoid never recovers (reproduced in PyTorch, see
-   * packages/core/src/methods/cat.ts); one epoch of warm-up avoids that on short runs.
+   * packages/core/src/methods/cat.ts). One of the remedies; the default recipe uses others
+   * (docs/FIDELITY.md).
    */
   maskWarmupEpochs: number;
   /**
@@ -116,6 +117,9 @@ export type TrainConfigInput = Partial<Omit<TrainConfig, 'dataset' | 'method' | 
   ablation?: string;
   recipe?: string;
 };
+
+/** The settings that are true or false. */
+type BoolKey = { [K in keyof TrainConfig]: TrainConfig[K] extends boolean ? K : never }[keyof TrainConfig];
 
 /** Keys that do not change the run's results, so a resume may differ in them. */
 export const RUN_NEUTRAL_KEYS: ReadonlySet<string> = new Set(['out', 'backend', 'dataDir', 'download', 'allowMaskCollapse']);
@@ -180,6 +184,11 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
   const raw = input as Record<string, unknown>;
   const pick = <K extends keyof TrainConfig>(k: K, d: TrainConfig[K]): TrainConfig[K] =>
     raw[k] === undefined ? d : (raw[k] as TrainConfig[K]);
+  const bool = (k: BoolKey, d: boolean): boolean => {
+    const v = pick(k, d);
+    if (typeof v !== 'boolean') fail(k, `expected true or false, got ${JSON.stringify(v)}`);
+    return v;
+  };
   const recipe = oneOf('recipe', pick('recipe', 'cat'), RECIPE_NAMES);
   const p = presetFor(dataset, method, recipe);
 
@@ -216,8 +225,7 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
   const lrFactor = num('lrFactor', pick('lrFactor', p.lrFactor));
   if (lrFactor <= 0 || lrFactor > 1) fail('lrFactor', `must be in (0, 1], got ${lrFactor}`);
 
-  const augment = pick('augment', p.augment);
-  if (typeof augment !== 'boolean') fail('augment', `expected true or false, got ${JSON.stringify(augment)}`);
+  const augment = bool('augment', p.augment);
   const seed = num('seed', pick('seed', 0));
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) fail('seed', `expected an integer in [0, 2^32), got ${seed}`);
   const subset = (k: 'trainSubset' | 'testSubset') => {
@@ -228,16 +236,10 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
   if (evalEps < 0 || evalEps > 1) fail('evalEps', `must be in [0, 1], got ${evalEps}`);
   const evalAlpha = num('evalAlpha', pick('evalAlpha', p.evalAlpha ?? (evalEps > 0 ? evalEps / 4 : 1 / 255)));
   if (evalAlpha <= 0) fail('evalAlpha', `must be > 0, got ${evalAlpha}`);
-  const evalRandomStart = pick('evalRandomStart', p.evalRandomStart && evalEps > 0);
-  if (typeof evalRandomStart !== 'boolean') fail('evalRandomStart', `expected true or false, got ${JSON.stringify(evalRandomStart)}`);
+  const evalRandomStart = bool('evalRandomStart', p.evalRandomStart && evalEps > 0);
   const ablation = oneOf('ablation', pick('ablation', 'none'), ABLATIONS);
-  const flag = (k: 'detachWeight' | 'detachTarget') => {
-    const v = pick(k, false);
-    if (typeof v !== 'boolean') fail(k, `expected true or false, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const detachWeight = flag('detachWeight');
-  const detachTarget = flag('detachTarget');
+  const detachWeight = bool('detachWeight', false);
+  const detachTarget = bool('detachTarget', false);
   const isCat = method.startsWith('cat');
   const maskWarmupEpochs = int('maskWarmupEpochs', pick('maskWarmupEpochs', p.maskWarmupEpochs), 0);
   const maskInitRaw = pick('maskInit', p.maskInit);
@@ -245,12 +247,10 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
   if (maskInit !== null && !(maskInit > 0 && maskInit < 1)) fail('maskInit', `must be in (0, 1) (a mask value), got ${maskInit}`);
   const maskLrScale = num('maskLrScale', pick('maskLrScale', p.maskLrScale));
   if (!(maskLrScale > 0 && maskLrScale <= 1)) fail('maskLrScale', `must be in (0, 1] (g's lr is lr * maskLrScale), got ${maskLrScale}`);
-  const allowMaskCollapse = pick('allowMaskCollapse', false);
-  if (typeof allowMaskCollapse !== 'boolean') fail('allowMaskCollapse', `expected true or false, got ${JSON.stringify(allowMaskCollapse)}`);
+  const allowMaskCollapse = bool('allowMaskCollapse', false);
   const startRadiusRaw = pick('startRadius', p.startRadius);
   const startRadius = startRadiusRaw === null ? null : nonNeg('startRadius', startRadiusRaw);
-  const clamp = pick('clamp', p.clamp);
-  if (typeof clamp !== 'boolean') fail('clamp', `expected true or false, got ${JSON.stringify(clamp)}`);
+  const clamp = bool('clamp', p.clamp);
   if (!isCat && recipe === 'authors') fail('recipe', `'authors' reproduces the CAT authors' scripts; it applies to the CAT methods only, not to ${method} (whose default recipe 'cat' already uses its own paper's settings)`);
   if (!isCat) {
     const catOnly = {
@@ -272,8 +272,7 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
   if (dataDir !== null && (typeof dataDir !== 'string' || !dataDir)) {
     fail('dataDir', `expected a directory path, got ${JSON.stringify(dataDir)}`);
   }
-  const download = raw.download ?? false;
-  if (typeof download !== 'boolean') fail('download', `expected true or false, got ${JSON.stringify(download)}`);
+  const download = bool('download', false);
 
   return {
     method,
