@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ATTACK_NAMES, EVAL_ATTACK_NAMES, EVAL_SUITES, createEvalAttack } from '@cat/core';
 import { evalRuns, parseAttackList } from '../src/commands/eval.js';
 import { cli } from './cli-in-process.js';
 import { tempDir, writeFakeRun } from './eval-fixture.js';
@@ -45,9 +46,47 @@ describe('cat-cli eval', () => {
     expect(JSON.parse(fs.readFileSync(path.join(out, 'eval.json'), 'utf8')).runs).toHaveLength(2);
   });
 
+  it('--attacks accepts every name the attack registries accept, and only those', async () => {
+    // The issue's examples, which a hand-written list in the CLI used to reject, and the
+    // registries' own name lists.
+    const forms = ['pgd10-kl', 'cw30', 'friendly-pgd10', 'pgd20:restarts=5', 'pgd7x2', 'pgd5-cw', 'cw'];
+    for (const name of [...ATTACK_NAMES, ...EVAL_ATTACK_NAMES, ...Object.values(EVAL_SUITES).flat(), ...forms]) {
+      expect(parseAttackList(name), name).toEqual([name]);
+    }
+    expect(parseAttackList('square,pgd20:restarts=5,alpha=0.005,cw30')).toEqual(['square', 'pgd20:restarts=5,alpha=0.005', 'cw30']);
+    // Whatever the CLI accepts the registry builds, and the other way round.
+    for (const name of ['pgd10-kl', 'cw30', 'bogus', 'pgd-kl', 'friendly-pgd', 'pgd20:bogus=1', 'apgd-dlr', 'pgd20x']) {
+      let built = true;
+      try {
+        createEvalAttack(name, { eps: 0.1 });
+      } catch {
+        built = false;
+      }
+      let parsed = true;
+      try {
+        parseAttackList(name);
+      } catch {
+        parsed = false;
+      }
+      expect(parsed, name).toBe(built);
+    }
+    // A registry name with overrides runs end to end through the command.
+    const out = tempDir('eval-names');
+    const res = await evalRuns([runA], {
+      backend: 'cpu',
+      limit: 2,
+      batch: 2,
+      attacks: parseAttackList('cw2,pgd1:restarts=2,randomStart=true'),
+      out,
+      log: () => {},
+    });
+    expect(res.runs[0].attacks.map((a) => a.name)).toEqual(['natural', 'cw2', 'pgd1:restarts=2,randomStart=true']);
+  });
+
   it('gives clear errors for bad arguments and missing or corrupt runs', async () => {
     expect(() => parseAttackList('fgsm,bogus')).toThrow(/unknown attack 'bogus'/);
     expect(() => parseAttackList('fgsm,fgsm')).toThrow(/listed twice/);
+    expect(() => parseAttackList('pgd20:bogus=1')).toThrow(/--attacks: .*unknown option 'bogus'/);
     let r = await cli(['eval', '/nonexistent/run', '--backend', 'cpu']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\/nonexistent\/run: run directory does not exist/);

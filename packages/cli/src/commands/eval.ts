@@ -12,10 +12,12 @@ import {
   availableBackends,
   BACKEND_NAMES,
   createEvalAttack,
+  describeEvalAttackNames,
   EVAL_SUITES,
   evaluate,
   loadDataset,
   paperTable,
+  parseEvalAttackList,
   sanityCheck,
   tableToJson,
   tableToMarkdown,
@@ -88,20 +90,16 @@ export interface EvalRunsResult {
   files: string[];
 }
 
-const KNOWN_ATTACKS = ['fgsm', 'pgd20', 'pgd100', 'cw', 'square', 'autoattack', 'apgd-ce', 'apgd-t', 'fab-t'];
-
-/** Checks an attack list: known names or `pgd<N>`, no duplicates. */
+/**
+ * Checks an attack list: every name the attack registries accept (see `parseEvalAttackList` in
+ * @cat/core, the one list of names), no duplicates.
+ */
 export function parseAttackList(text: string): string[] {
-  const names = text.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
-  if (names.length === 0) throw new CliError(`--attacks: expected a comma-separated list (${KNOWN_ATTACKS.join(',')}), got '${text}'`);
-  for (const n of names) {
-    if (!KNOWN_ATTACKS.includes(n) && !/^pgd\d+(x\d+)?$/.test(n)) {
-      throw new CliError(`--attacks: unknown attack '${n}' (known: ${KNOWN_ATTACKS.join(', ')}, pgd<N>, pgd<N>x<restarts>)`);
-    }
+  try {
+    return parseEvalAttackList(text);
+  } catch (err) {
+    throw new CliError(`--attacks: ${(err as Error).message}`);
   }
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup) throw new CliError(`--attacks: '${dup}' is listed twice`);
-  return names;
 }
 
 /** Row label and grouping key of a run: runs differing only in seed (and paths) share a row. */
@@ -351,7 +349,7 @@ export function registerEval(program: Command): void {
     .command('eval')
     .description('evaluate runs against FGSM, PGD-20/100, CW-inf, Square and AutoAttack; print and write the paper table')
     .argument('<run-dirs...>', 'run directories (several seeds of one configuration give mean ± std)')
-    .option('--attacks <list>', `comma-separated attacks (${KNOWN_ATTACKS.join(', ')}, pgd<N>, pgd<N>x<restarts>); overrides --suite`, parseAttackList)
+    .option('--attacks <list>', `comma-separated attacks (${describeEvalAttackNames()}); overrides --suite`, parseAttackList)
     .option('--suite <name>', 'paper (fgsm,pgd20,pgd100,cw,square) or autoattack', choiceArg(Object.keys(EVAL_SUITES)), 'paper')
     .option('--limit <n>', 'evaluate the first N test images', numberArg({ integer: true, min: 1 }))
     .option('--batch <n>', 'images per batch (default 100)', numberArg({ integer: true, min: 1 }))

@@ -34,6 +34,21 @@ export interface AttackContext {
  */
 export const ATTACK_NAMES = ['fgsm', 'pgd10', 'pgd20', 'pgd100', 'cw', 'pgd10-kl', 'friendly-pgd10'] as const;
 
+/** The name forms beyond {@link ATTACK_NAMES} that the registry understands (for help texts). */
+export const ATTACK_NAME_PATTERNS = ['pgd<N>[-ce|-cw|-kl]', 'cw<N>', 'friendly-pgd<N>'] as const;
+
+/** Thrown by {@link resolveAttackSpec} for a name whose base the registry does not know. */
+export class UnknownAttackError extends Error {
+  constructor(
+    /** The name as given. */
+    readonly attack: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UnknownAttackError';
+  }
+}
+
 /** The spec's evaluation attacks, in table order. */
 export const DEFAULT_EVAL_ATTACK_NAMES = ['fgsm', 'pgd20', 'pgd100', 'cw'] as const;
 
@@ -50,6 +65,9 @@ export function evalStepSize(dataset: string | undefined): number | undefined {
 }
 
 const NUMERIC_KEYS = ['eps', 'alpha', 'steps', 'kappa', 'restarts', 'tau', 'seed'] as const;
+
+/** Keys a name's `:key=value,...` overrides may set. */
+export const ATTACK_OVERRIDE_KEYS = [...NUMERIC_KEYS, 'randomStart', 'loss', 'name'] as const;
 
 /** Parses `key=value,key=value` overrides of a named attack. */
 function parseOverrides(name: string, text: string | undefined): Record<string, number | string | boolean> {
@@ -70,7 +88,7 @@ function parseOverrides(name: string, text: string | undefined): Record<string, 
       out[key] = value;
     } else {
       throw new Error(
-        `attack '${name}': unknown option '${key}' (known: ${[...NUMERIC_KEYS, 'randomStart', 'loss', 'name'].join(', ')})`,
+        `attack '${name}': unknown option '${key}' (known: ${ATTACK_OVERRIDE_KEYS.join(', ')})`,
       );
     }
   }
@@ -116,8 +134,9 @@ export function resolveAttackSpec(name: string, ctx: AttackContext = {}): Attack
     const steps = (o.steps as number | undefined) ?? Number(m[1]);
     return { kind: 'friendly-pgd', tau: 0, ...common, ...rest, steps, alpha: alphaFor(steps) } as AttackSpec;
   }
-  throw new Error(
-    `createAttack: unknown attack '${name}' (known: ${ATTACK_NAMES.join(', ')}, pgd<N>[-cw|-kl], cw<N>, friendly-pgd<N>)`,
+  throw new UnknownAttackError(
+    name,
+    `createAttack: unknown attack '${name}' (known: ${[...ATTACK_NAMES, ...ATTACK_NAME_PATTERNS].join(', ')})`,
   );
 }
 

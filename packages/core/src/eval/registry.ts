@@ -1,11 +1,19 @@
 /**
- * Names of the evaluation attacks as `cat-cli eval --attacks` takes them: the paper's (fgsm,
- * pgd20, pgd100, cw: from the attacks registry, with the spec's evaluation settings), plus
- * square, autoattack and AutoAttack's single stages (apgd-ce, apgd-t, fab-t).
+ * Names of the evaluation attacks as `cat-cli eval --attacks` takes them: every name of the
+ * attacks registry (fgsm, pgd20, pgd100, cw, pgd10-kl, cw30, friendly-pgd10, pgd20:restarts=5,
+ * ...: with the spec's evaluation settings), plus square, autoattack, AutoAttack's single stages
+ * (apgd-ce, apgd-t, fab-t) and pgd<N>x<restarts>. This module is the one list: the CLI parses
+ * attack lists with {@link parseEvalAttackList}.
  */
 import type { Attack } from '../types.js';
 import { Rng } from '../util/rng.js';
-import { createAttack } from '../attacks/registry.js';
+import {
+  ATTACK_NAME_PATTERNS,
+  ATTACK_NAMES,
+  ATTACK_OVERRIDE_KEYS,
+  UnknownAttackError,
+  createAttack,
+} from '../attacks/registry.js';
 import { Apgd } from './apgd.js';
 import { AutoAttack } from './autoattack.js';
 import { FabTargeted } from './fab.js';
@@ -20,6 +28,23 @@ export const EVAL_SUITES = {
 } as const;
 
 export type EvalSuite = keyof typeof EVAL_SUITES;
+
+/** The names only the evaluation registry adds to the attacks registry's. */
+export const EVAL_ONLY_ATTACK_NAMES = ['square', 'autoattack', 'apgd-ce', 'apgd-t', 'fab-t'] as const;
+
+/** Every fixed name {@link createEvalAttack} accepts: the attacks registry's, then its own. */
+export const EVAL_ATTACK_NAMES: readonly string[] = [...ATTACK_NAMES, ...EVAL_ONLY_ATTACK_NAMES];
+
+/** The name forms {@link createEvalAttack} accepts beyond {@link EVAL_ATTACK_NAMES}. */
+export const EVAL_ATTACK_PATTERNS: readonly string[] = [...ATTACK_NAME_PATTERNS, 'pgd<N>x<restarts>'];
+
+/** One line naming every accepted name and form, for help texts and errors. */
+export function describeEvalAttackNames(): string {
+  return (
+    `${[...EVAL_ATTACK_NAMES, ...EVAL_ATTACK_PATTERNS].join(', ')}; ` +
+    `registry attacks take overrides as NAME:key=value,... (${ATTACK_OVERRIDE_KEYS.join(', ')})`
+  );
+}
 
 /** Budgets and context of {@link createEvalAttack}. Defaults are the standard ones. */
 export interface EvalAttackContext {
@@ -73,10 +98,46 @@ export function createEvalAttack(name: string, ctx: EvalAttackContext): Attack {
       try {
         return createAttack(name, { eps: ctx.eps, dataset: ctx.dataset, rng });
       } catch (err) {
-        throw new Error(
-          `unknown evaluation attack '${name}' (known: fgsm, pgd20, pgd100, cw, square, autoattack, apgd-ce, apgd-t, fab-t, pgd<N>, pgd<N>x<restarts>): ${(err as Error).message}`,
-        );
+        // A known name with a bad option keeps its own message; an unknown name lists the known.
+        if (!(err instanceof UnknownAttackError)) throw err;
+        throw new UnknownAttackError(name, `unknown evaluation attack '${name}' (known: ${describeEvalAttackNames()})`);
       }
     }
   }
+}
+
+/**
+ * Parses a comma-separated attack list as `cat-cli eval --attacks` takes it, accepting exactly
+ * the names {@link createEvalAttack} accepts: each is checked by building it (at a placeholder
+ * budget; building allocates nothing). Overrides may hold commas: a piece `key=value` after an
+ * entry that has `:` options continues them (`fgsm,pgd20:restarts=5,alpha=0.005,cw30` is three
+ * attacks). Base names are lower-cased, overrides kept as given. Throws on an empty list, an
+ * unknown or malformed name and a name listed twice.
+ */
+export function parseEvalAttackList(text: string): string[] {
+  const names: string[] = [];
+  for (const raw of text.split(',')) {
+    const piece = raw.trim();
+    if (piece === '') continue;
+    const last = names.length - 1;
+    if (piece.includes('=') && !piece.includes(':') && last >= 0 && names[last].includes(':')) {
+      names[last] += `,${piece}`;
+      continue;
+    }
+    const colon = piece.indexOf(':');
+    names.push(colon < 0 ? piece.toLowerCase() : piece.slice(0, colon).toLowerCase() + piece.slice(colon));
+  }
+  if (names.length === 0) throw new Error(`expected a comma-separated list of attacks (${describeEvalAttackNames()}), got '${text}'`);
+  for (const name of names) {
+    try {
+      createEvalAttack(name, { eps: 0.1 });
+    } catch (err) {
+      if (err instanceof UnknownAttackError) throw new Error(`unknown attack '${name}' (known: ${describeEvalAttackNames()})`);
+      const message = (err as Error).message;
+      throw new Error(message.includes(name) ? message : `attack '${name}': ${message}`);
+    }
+  }
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new Error(`'${dup}' is listed twice`);
+  return names;
 }

@@ -15,6 +15,11 @@ import {
   SquareAttack,
   AutoAttack,
   EVAL_SUITES,
+  EVAL_ATTACK_NAMES,
+  EVAL_ONLY_ATTACK_NAMES,
+  ATTACK_NAMES,
+  PGD,
+  parseEvalAttackList,
   type Attack,
   type Classifier,
   type EvalResult,
@@ -232,5 +237,46 @@ describe('createEvalAttack', () => {
     expect(createEvalAttack('autoattack', { eps: 0.1 })).toBeInstanceOf(AutoAttack);
     expect(() => createEvalAttack('bogus', { eps: 0.1 })).toThrow(/unknown evaluation attack 'bogus'/);
     expect(() => createEvalAttack('square', { eps: 2 })).toThrow(/eps must be a number in \[0, 1\]/);
+    // A known name with a bad option says what is wrong with it, not that the name is unknown.
+    expect(() => createEvalAttack('pgd20:bogus=1', { eps: 0.1 })).toThrow(/unknown option 'bogus'/);
+    expect(() => createEvalAttack('pgd20:bogus=1', { eps: 0.1 })).not.toThrow(/unknown evaluation attack/);
+  });
+
+  it('builds every registry name and form: the attacks registry, its patterns and overrides, the eval names', () => {
+    expect(EVAL_ATTACK_NAMES).toEqual([...ATTACK_NAMES, ...EVAL_ONLY_ATTACK_NAMES]);
+    for (const name of [...EVAL_ATTACK_NAMES, ...REGISTRY_FORMS]) {
+      expect(typeof createEvalAttack(name, { eps: 0.1 }).run, name).toBe('function');
+    }
+    const pgd = createEvalAttack('pgd20:restarts=5,alpha=0.005', { eps: 0.1 }) as PGD;
+    expect([pgd.restarts, pgd.alpha, pgd.steps]).toEqual([5, 0.005, 20]);
+  });
+});
+
+/** Instances of every name pattern of the two registries, overrides included. */
+const REGISTRY_FORMS = ['pgd7', 'pgd3-kl', 'pgd30-cw', 'pgd5-ce', 'cw30', 'friendly-pgd5', 'pgd20:restarts=5', 'pgd20x3', 'fgsm:eps=0.2'];
+
+describe('parseEvalAttackList', () => {
+  it('accepts every name the registries accept, alone and together', () => {
+    for (const name of [...EVAL_ATTACK_NAMES, ...REGISTRY_FORMS]) expect(parseEvalAttackList(name)).toEqual([name]);
+    expect(parseEvalAttackList([...EVAL_ATTACK_NAMES, ...REGISTRY_FORMS].join(','))).toEqual([...EVAL_ATTACK_NAMES, ...REGISTRY_FORMS]);
+    for (const suite of Object.values(EVAL_SUITES)) expect(parseEvalAttackList(suite.join(','))).toEqual([...suite]);
+  });
+
+  it('keeps commas inside overrides, lower-cases base names only, and trims', () => {
+    expect(parseEvalAttackList(' FGSM, pgd20:restarts=5,alpha=0.005 ,randomStart=true,CW30')).toEqual([
+      'fgsm',
+      'pgd20:restarts=5,alpha=0.005,randomStart=true',
+      'cw30',
+    ]);
+  });
+
+  it('rejects unknown names, bad overrides, duplicates and empty lists, naming the problem', () => {
+    expect(() => parseEvalAttackList('fgsm,deepfool')).toThrow(/unknown attack 'deepfool' \(known: fgsm, .*friendly-pgd<N>, pgd<N>x<restarts>/);
+    expect(() => parseEvalAttackList('square:eps=0.1')).toThrow(/unknown attack 'square:eps=0.1'/);
+    expect(() => parseEvalAttackList('pgd20:bogus=1')).toThrow(/unknown option 'bogus'/);
+    expect(() => parseEvalAttackList('pgd20:restarts=0')).toThrow(/restarts/);
+    expect(() => parseEvalAttackList('fgsm,alpha=0.1')).toThrow(/unknown attack 'alpha=0.1'/);
+    expect(() => parseEvalAttackList('pgd20,PGD20')).toThrow(/'pgd20' is listed twice/);
+    expect(() => parseEvalAttackList(' , ')).toThrow(/expected a comma-separated list/);
   });
 });
