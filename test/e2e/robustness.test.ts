@@ -103,5 +103,6 @@ describe(`end to end on the embedded MNIST digits (${backend} backend)`, () => {
     saved.f.dispose();
     saved.g?.dispose();
     natural.dispose();
-  });
+    // A whole training run: about 45 s on an idle 2-core machine, minutes on a busy one.
+  }, 600_000);
 });
