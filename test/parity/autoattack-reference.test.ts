@@ -98,6 +98,7 @@ describe(`parity with the reference AutoAttack on a CAT-trained MNIST model (${b
     let worst = 0;
     want.forEach((row, i) => row.forEach((v, k) => (worst = Math.max(worst, Math.abs(got[i][k] - v)))));
     expect(got.length).toBe(8);
+    console.log(`AutoAttack parity, logits of the first 8 digits: largest difference ${worst.toExponential(2)}`);
     expect(worst).toBeLessThanOrEqual(1e-4);
   });
 
@@ -114,6 +115,7 @@ describe(`parity with the reference AutoAttack on a CAT-trained MNIST model (${b
     const robust = correct(adv, fx.labels, fx.reference.clean_correct);
     adv.dispose();
     const cmp = compareRobust(robust, fx.reference.pgd20.robust_correct);
+    console.log(`AutoAttack parity, PGD-20: ${cmp.agree}/${cmp.n} digits agree (cat ${sum(robust)} robust, reference ${sum(fx.reference.pgd20.robust_correct)})`);
     expect(cmp.agree, JSON.stringify(cmp)).toBeGreaterThanOrEqual(Math.ceil(0.99 * fx.n));
   }, SLOW);
 
@@ -125,6 +127,7 @@ describe(`parity with the reference AutoAttack on a CAT-trained MNIST model (${b
     const cat = breakdown.stages[0].robustAccuracy;
     expect(cat).toBeCloseTo(sum(robustAfterCe) / fx.n, 10);
     const reference = referenceStageAccuracies(fx.reference)['apgd-ce'];
+    console.log(`AutoAttack parity, APGD-CE on all ${fx.n}: cat ${(cat * 100).toFixed(1)}%, reference ${(reference * 100).toFixed(1)}%`);
     expect(Math.abs(cat - reference), `cat ${cat}, reference ${reference}`).toBeLessThanOrEqual(TOLERANCE + 1e-9);
   }, SLOW);
 

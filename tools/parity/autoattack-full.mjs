@@ -46,6 +46,10 @@ const aa = new AutoAttack({ eps, rng: 0 });
 const { xAdv, breakdown } = aa.runDetailed(f, x, y);
 const seconds = (performance.now() - t0) / 1000;
 const after = predict(xAdv);
+// The reference's closing check: the largest Linf perturbation and the range of the images.
+const [maxDelta, lo, hi] = tf.tidy(() =>
+  Array.from(tf.stack([tf.max(tf.abs(tf.sub(xAdv, x))), tf.min(xAdv), tf.max(xAdv)]).dataSync()),
+);
 const robust = Array.from(after, (p, i) => (p === fx.labels[i] && cleanCorrect[i] ? 1 : 0));
 const final = compareRobust(robust, ref.autoattack_standard.robust_correct);
 const refStages = referenceStageAccuracies(ref);
@@ -58,6 +62,7 @@ for (const s of breakdown.stages) {
 }
 console.log('');
 console.log(`total: ${seconds.toFixed(1)} s; final robust accuracy cat ${pct(mean(robust))}, reference ${pct(ref.autoattack_standard.accuracy)}`);
+console.log(`max Linf perturbation ${maxDelta.toFixed(5)} (eps ${eps}); adversarial images in [${lo}, ${hi}]`);
 console.log(
   `per example: ${final.agree}/${fx.n} agree; cat robust where the reference broke it: ${final.catOnly}; ` +
     `the reference robust where cat broke it: ${final.referenceOnly}`,
@@ -73,6 +78,7 @@ if (jsonOut) {
     clean: { cat: mean(cleanCorrect), reference: ref.clean_accuracy, agree: cleanAgree.agree },
     stages: breakdown.stages.map((s) => ({ ...s, reference: refStages[s.name] })),
     final: { cat: mean(robust), reference: ref.autoattack_standard.accuracy, ...final },
+    maxPerturbation: maxDelta,
     robustCorrect: robust,
     finishedAt: new Date().toISOString(),
   };
