@@ -20,8 +20,8 @@ export interface SquareOptions {
   pInit?: number;
   /**
    * Stretch the schedule of the window's size to the query budget (default true): p halves at
-   * 10, 50, 200, ... of 10000 queries scaled to `nQueries`, as the Square Attack's own code and
-   * torchattacks do by default. `false` halves p at the raw query counts 10, 50, 200, 500, 1000,
+   * 10, 50, 200, ... of 10000 queries scaled to `nQueries`, the default of the reference
+   * package's `SquareAttack` class and of torchattacks. `false` halves p at the raw query counts 10, 50, 200, 500, 1000,
    * 2000, 4000, 6000, 8000 whatever the budget, as the reference AutoAttack builds its Square
    * (`resc_schedule=False`); with 5000 queries the last halvings are then never reached.
    */
