@@ -21,9 +21,10 @@ export interface SquareOptions {
   /**
    * Stretch the schedule of the window's size to the query budget (default true): p halves at
    * 10, 50, 200, ... of 10000 queries scaled to `nQueries`, the default of the reference
-   * package's `SquareAttack` class and of torchattacks. `false` halves p at the raw query counts 10, 50, 200, 500, 1000,
-   * 2000, 4000, 6000, 8000 whatever the budget, as the reference AutoAttack builds its Square
-   * (`resc_schedule=False`); with 5000 queries the last halvings are then never reached.
+   * package's `SquareAttack` class and of torchattacks. `false` halves p at the raw query counts
+   * 10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000 whatever the budget, as the reference
+   * AutoAttack builds its Square (`resc_schedule=False`); with 5000 queries the last halvings are
+   * then never reached.
    */
   rescaleSchedule?: boolean;
   /** Seed or generator (default seed 0). */
