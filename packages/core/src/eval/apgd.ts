@@ -36,6 +36,11 @@ export interface ApgdOptions {
   loss?: 'ce' | 'dlr' | 'dlr-targeted';
   /** Target classes for 'dlr-targeted' (default 9, capped at classes - 1). */
   nTargetClasses?: number;
+  /**
+   * Expectation over transformation: gradients averaged over this many forward/backward passes
+   * per iteration (default 1), for randomised defences (AutoAttack's `rand` version uses 20).
+   */
+  eotIter?: number;
   /** Seed or generator for the random starts (default seed 0). */
   rng?: Rng | number;
 }
@@ -48,6 +53,7 @@ export class Apgd implements Attack {
   readonly nRestarts: number;
   readonly loss: 'ce' | 'dlr' | 'dlr-targeted';
   readonly nTargetClasses: number;
+  readonly eotIter: number;
   private readonly rng: Rng;
 
   constructor(opts: ApgdOptions) {
@@ -57,6 +63,8 @@ export class Apgd implements Attack {
     this.nRestarts = opts.nRestarts ?? 1;
     this.loss = opts.loss ?? 'ce';
     this.nTargetClasses = opts.nTargetClasses ?? 9;
+    this.eotIter = opts.eotIter ?? 1;
+    if (!Number.isInteger(this.eotIter) || this.eotIter < 1) throw new Error(`APGD: eotIter must be a positive integer, got ${opts.eotIter}`);
     if (!Number.isInteger(this.nIter) || this.nIter < 1) throw new Error(`APGD: nIter must be a positive integer, got ${opts.nIter}`);
     if (!Number.isInteger(this.nRestarts) || this.nRestarts < 1) throw new Error(`APGD: nRestarts must be a positive integer, got ${opts.nRestarts}`);
     this.rng = opts.rng instanceof Rng ? opts.rng : new Rng(opts.rng ?? 0);
@@ -145,7 +153,7 @@ export class Apgd implements Attack {
 
     const step = new Float32Array(n).fill(2 * eps);
     const fooled = new Array<boolean>(n).fill(false);
-    let first = lossGradAndLogits(model, xAdv, lossFn);
+    let first = this.gradient(model, xAdv, lossFn);
     let grad = first.grad;
     let lossNow = Float32Array.from(first.loss.dataSync());
     let predNow = tf.tidy(() => tf.argMax(first.logits, 1).dataSync() as Int32Array).slice();
@@ -177,7 +185,7 @@ export class Apgd implements Attack {
       xAdv = next;
       grad.dispose();
 
-      const res = lossGradAndLogits(model, xAdv, lossFn);
+      const res = this.gradient(model, xAdv, lossFn);
       grad = res.grad;
       lossNow = Float32Array.from(res.loss.dataSync());
       predNow = tf.tidy(() => tf.argMax(res.logits, 1).dataSync() as Int32Array).slice();
@@ -241,6 +249,26 @@ export class Apgd implements Attack {
     const out = tf.tidy(() => tf.where(imageMask(fooled), xBestAdv, xBest) as tf.Tensor4D);
     tf.dispose([xAdv, xOld, grad, xBest, gradBest, xBestAdv]);
     return { xBest: out, fooled };
+  }
+
+  /**
+   * Loss, logits and input gradient at `x`; with EOT the gradient is the mean over `eotIter`
+   * passes and the loss and logits are the last pass's, as in the reference.
+   */
+  private gradient(model: Classifier, x: tf.Tensor4D, lossFn: (z: tf.Tensor2D) => tf.Tensor1D) {
+    let res = lossGradAndLogits(model, x, lossFn);
+    if (this.eotIter === 1) return res;
+    let sum = res.grad;
+    for (let e = 1; e < this.eotIter; e++) {
+      tf.dispose([res.logits, res.loss]);
+      res = lossGradAndLogits(model, x, lossFn);
+      const next = tf.add(sum, res.grad) as tf.Tensor4D;
+      tf.dispose([sum, res.grad]);
+      sum = next;
+    }
+    const grad = tf.div(sum, this.eotIter) as tf.Tensor4D;
+    sum.dispose();
+    return { ...res, grad };
   }
 
   /**

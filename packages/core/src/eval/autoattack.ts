@@ -1,35 +1,88 @@
 /**
- * AutoAttack, standard version, L-inf (Croce & Hein, ICML 2020): APGD-CE, APGD-T (targeted DLR,
- * 9 target classes), FAB-T (9 target classes) and Square (5000 queries), each run only on the
- * examples every earlier stage left correctly classified. Robust accuracy is the fraction that
- * survives all four. As in the reference code, Square's window schedule is not rescaled to the
- * query budget (see {@link SquareOptions.rescaleSchedule}).
+ * AutoAttack, L-inf (Croce & Hein, ICML 2020), in the reference code's versions: each stage runs
+ * only on the examples every earlier stage left correctly classified, and robust accuracy is the
+ * fraction that survives them all.
+ * - `standard`: APGD-CE, APGD-T (targeted DLR, 9 target classes), FAB-T (9 target classes),
+ *   Square (5000 queries); one restart each.
+ * - `plus`: APGD-CE and APGD-DLR with 5 restarts, FAB (untargeted) with 5 restarts, Square (5000
+ *   queries), APGD-T and FAB-T (9 target classes, one restart).
+ * - `rand`, for randomised defences: APGD-CE and APGD-DLR, one restart, gradients averaged over 20
+ *   draws (EOT).
+ * - `custom`: the stages given, at the reference's constructor settings (5 restarts for APGD-CE,
+ *   APGD-DLR and FAB; FAB-T always runs one).
+ * As in the reference code, Square's window schedule is not rescaled to the query budget (see
+ * {@link SquareOptions.rescaleSchedule}).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attack, Classifier } from '../types.js';
 import { Rng } from '../util/rng.js';
 import { Apgd } from './apgd.js';
-import { FabTargeted } from './fab.js';
+import { Fab } from './fab.js';
 import { SquareAttack } from './square.js';
 import { checkAttackInput, checkEps, predict, scatterRows, takeRows } from './tensor-util.js';
 
-/** Options of {@link AutoAttack}; the defaults are the standard version's budgets. */
+/** AutoAttack's stages under the reference's names. */
+export const AUTOATTACK_STAGES = ['apgd-ce', 'apgd-dlr', 'fab', 'square', 'apgd-t', 'fab-t'] as const;
+export type AutoAttackStage = (typeof AUTOATTACK_STAGES)[number];
+
+export const AUTOATTACK_VERSIONS = ['standard', 'plus', 'rand', 'custom'] as const;
+export type AutoAttackVersion = (typeof AUTOATTACK_VERSIONS)[number];
+
+/**
+ * What each version runs: its stages in order, the restarts of the untargeted APGD and FAB
+ * stages and the EOT draws of APGD, as the reference's `set_version` (and, for `custom`, its
+ * constructor) sets them.
+ */
+export const AUTOATTACK_VERSION_SETTINGS: Readonly<
+  Record<AutoAttackVersion, { stages: readonly AutoAttackStage[]; restarts: number; eotIter: number }>
+> = {
+  standard: { stages: ['apgd-ce', 'apgd-t', 'fab-t', 'square'], restarts: 1, eotIter: 1 },
+  plus: { stages: ['apgd-ce', 'apgd-dlr', 'fab', 'square', 'apgd-t', 'fab-t'], restarts: 5, eotIter: 1 },
+  rand: { stages: ['apgd-ce', 'apgd-dlr'], restarts: 1, eotIter: 20 },
+  custom: { stages: ['apgd-ce', 'apgd-t', 'fab-t', 'square'], restarts: 5, eotIter: 1 },
+};
+
+/** Parses a comma-separated list of AutoAttack stages (a `custom` version's); throws naming the bad one. */
+export function parseAutoAttackStages(text: string): AutoAttackStage[] {
+  const names = text.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  if (names.length === 0) throw new Error(`expected a comma-separated list of AutoAttack stages (${AUTOATTACK_STAGES.join(', ')}), got '${text}'`);
+  return checkStages(names);
+}
+
+function checkStages(names: readonly string[]): AutoAttackStage[] {
+  for (const s of names) {
+    if (!(AUTOATTACK_STAGES as readonly string[]).includes(s)) {
+      throw new Error(`AutoAttack: unknown stage '${s}' (expected ${AUTOATTACK_STAGES.join(', ')})`);
+    }
+  }
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new Error(`AutoAttack: stage '${dup}' is listed twice`);
+  return names as AutoAttackStage[];
+}
+
+/** Options of {@link AutoAttack}; the defaults are the version's budgets. */
 export interface AutoAttackOptions {
   eps: number;
+  /** Version (default `standard`, or `custom` when `stages` is given). */
+  version?: AutoAttackVersion;
+  /** Stages to run, in order: the `custom` version's list (not allowed with another version). */
+  stages?: readonly AutoAttackStage[];
   /** APGD iterations (default 100). */
   apgdIter?: number;
-  /** FAB-T iterations per target (default 100). */
+  /** FAB and FAB-T iterations (default 100). */
   fabIter?: number;
   /** Square queries per example (default 5000). */
   squareQueries?: number;
+  /** Square's initial window fraction (default 0.8). */
+  squarePInit?: number;
   /** Target classes of APGD-T and FAB-T (default 9). */
   nTargetClasses?: number;
-  /** Stages to run, in order (default all four). */
-  stages?: AutoAttackStage[];
+  /** Restarts of APGD-CE, APGD-DLR and FAB (default: the version's). */
+  nRestarts?: number;
+  /** EOT draws of APGD-CE and APGD-DLR (default: the version's, 20 for `rand`). */
+  eotIter?: number;
   rng?: Rng | number;
 }
-
-export type AutoAttackStage = 'apgd-ce' | 'apgd-t' | 'fab-t' | 'square';
 
 /** Robust accuracy after each stage of one {@link AutoAttack.runDetailed} call. */
 export interface AutoAttackBreakdown {
@@ -41,33 +94,45 @@ export interface AutoAttackBreakdown {
   n: number;
 }
 
-/** AutoAttack (standard, L-inf), implementing {@link Attack}. */
+/** AutoAttack (L-inf), implementing {@link Attack}. */
 export class AutoAttack implements Attack {
   readonly name = 'autoattack';
   readonly eps: number;
+  readonly version: AutoAttackVersion;
   readonly stages: AutoAttackStage[];
+  /** The attack each stage runs, in order (inspect their settings here). */
+  readonly plan: readonly { name: AutoAttackStage; attack: Attack }[];
   /** Breakdown of the last `run`. */
   lastBreakdown: AutoAttackBreakdown | undefined;
-  private readonly attacks: Record<AutoAttackStage, Attack>;
 
   constructor(opts: AutoAttackOptions) {
     checkEps('AutoAttack', opts.eps);
     this.eps = opts.eps;
+    const version = opts.version ?? (opts.stages ? 'custom' : 'standard');
+    if (!(AUTOATTACK_VERSIONS as readonly string[]).includes(version)) {
+      throw new Error(`AutoAttack: unknown version '${version}' (expected ${AUTOATTACK_VERSIONS.join(', ')})`);
+    }
+    if (opts.stages && version !== 'custom') {
+      throw new Error(`AutoAttack: a stage list needs version 'custom' (the ${version} version sets its own)`);
+    }
+    this.version = version;
+    const settings = AUTOATTACK_VERSION_SETTINGS[version];
+    this.stages = checkStages(opts.stages ?? settings.stages);
     const rng = opts.rng instanceof Rng ? opts.rng : new Rng(opts.rng ?? 0);
     const nTargetClasses = opts.nTargetClasses ?? 9;
-    this.stages = opts.stages ?? ['apgd-ce', 'apgd-t', 'fab-t', 'square'];
-    for (const s of this.stages) {
-      if (!['apgd-ce', 'apgd-t', 'fab-t', 'square'].includes(s)) {
-        throw new Error(`AutoAttack: unknown stage '${s}' (expected apgd-ce, apgd-t, fab-t, square)`);
-      }
-    }
-    this.attacks = {
-      'apgd-ce': new Apgd({ eps: opts.eps, nIter: opts.apgdIter, loss: 'ce', rng }),
-      'apgd-t': new Apgd({ eps: opts.eps, nIter: opts.apgdIter, loss: 'dlr-targeted', nTargetClasses, rng }),
-      'fab-t': new FabTargeted({ eps: opts.eps, nIter: opts.fabIter, nTargetClasses, rng }),
+    const nRestarts = opts.nRestarts ?? settings.restarts;
+    const eotIter = opts.eotIter ?? settings.eotIter;
+    const { eps, apgdIter: nIter, fabIter } = opts;
+    const build: Record<AutoAttackStage, () => Attack> = {
+      'apgd-ce': () => new Apgd({ eps, nIter, loss: 'ce', nRestarts, eotIter, rng }),
+      'apgd-dlr': () => new Apgd({ eps, nIter, loss: 'dlr', nRestarts, eotIter, rng }),
+      'apgd-t': () => new Apgd({ eps, nIter, loss: 'dlr-targeted', nTargetClasses, rng }),
+      fab: () => new Fab({ eps, nIter: fabIter, targeted: false, nRestarts, rng }),
+      'fab-t': () => new Fab({ eps, nIter: fabIter, targeted: true, nTargetClasses, rng }),
       // The reference builds its Square with resc_schedule=False: p halves at raw query counts.
-      square: new SquareAttack({ eps: opts.eps, nQueries: opts.squareQueries, rescaleSchedule: false, rng }),
+      square: () => new SquareAttack({ eps, nQueries: opts.squareQueries, pInit: opts.squarePInit, rescaleSchedule: false, rng }),
     };
+    this.plan = this.stages.map((name) => ({ name, attack: build[name]() }));
   }
 
   run(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor4D {
@@ -85,14 +150,14 @@ export class AutoAttack implements Attack {
     const count = () => robust.filter(Boolean).length;
     const breakdown: AutoAttackBreakdown = { clean: n ? count() / n : 0, stages: [], n };
     let xAdv = x.clone();
-    for (const stage of this.stages) {
+    for (const { name: stage, attack } of this.plan) {
       const t0 = performance.now();
       const idx: number[] = [];
       for (let i = 0; i < n; i++) if (robust[i]) idx.push(i);
       if (idx.length > 0) {
         const xs = takeRows(x, idx);
         const ys = takeRows(y, idx);
-        const adv = this.attacks[stage].run(model, xs, ys);
+        const adv = attack.run(model, xs, ys);
         const pred = predict(model, adv);
         // Keep only the examples this stage broke; the others stay as they were.
         const broken: number[] = [];
@@ -117,4 +182,30 @@ export class AutoAttack implements Attack {
     }
     return { xAdv, breakdown };
   }
+}
+
+/** What {@link autoAttackLog} prints: an AutoAttack result, over one batch or a whole evaluation. */
+export interface AutoAttackLogInput {
+  version?: string;
+  /** Accuracy on the clean inputs, in [0,1]. */
+  initialAccuracy: number;
+  stages: readonly { name: string; robustAccuracy: number; seconds: number }[];
+}
+
+/**
+ * AutoAttack's log lines as the reference prints them: the version and its stages, the initial
+ * accuracy, the robust accuracy after each stage with the time since the first stage began, and
+ * the final robust accuracy.
+ */
+export function autoAttackLog(r: AutoAttackLogInput): string[] {
+  const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+  const lines = [`initial accuracy: ${pct(r.initialAccuracy)}`];
+  if (r.version) lines.unshift(`using ${r.version} version including ${r.stages.map((s) => s.name).join(', ')}`);
+  let total = 0;
+  for (const s of r.stages) {
+    total += s.seconds;
+    lines.push(`robust accuracy after ${s.name.toUpperCase()}: ${pct(s.robustAccuracy)} (total time ${total.toFixed(1)} s)`);
+  }
+  lines.push(`robust accuracy: ${pct(r.stages.length ? r.stages[r.stages.length - 1].robustAccuracy : r.initialAccuracy)}`);
+  return lines;
 }

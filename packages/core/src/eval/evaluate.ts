@@ -48,6 +48,9 @@ export interface AttackAccuracy {
   imagesPerSecond: number;
   /** AutoAttack only: robust accuracy after each stage, over all batches. */
   stages?: { name: string; robustAccuracy: number; seconds: number }[];
+  /** AutoAttack only: its version and the accuracy it measured on the clean inputs. */
+  version?: string;
+  initialAccuracy?: number;
   /** Square only: mean and largest query count per example. */
   queries?: { mean: number; max: number; budget: number };
 }
@@ -98,6 +101,7 @@ export async function evaluate(
     let correct = 0;
     let seconds = 0;
     const stageCounts = new Map<string, { robust: number; seconds: number }>();
+    let initialCorrect = 0;
     let queriesSum = 0;
     let queriesMax = 0;
     for (let start = 0; start < n; start += batchSize) {
@@ -113,6 +117,7 @@ export async function evaluate(
         if (ok && cleanCorrect[start + i]) correct++;
       }
       if (attack instanceof AutoAttack && attack.lastBreakdown) {
+        initialCorrect += Math.round(attack.lastBreakdown.clean * (end - start));
         for (const s of attack.lastBreakdown.stages) {
           const acc = stageCounts.get(s.name) ?? { robust: 0, seconds: 0 };
           acc.robust += Math.round(s.robustAccuracy * (end - start));
@@ -140,6 +145,10 @@ export async function evaluate(
       seconds,
       imagesPerSecond: seconds > 0 ? n / seconds : Infinity,
     };
+    if (attack instanceof AutoAttack) {
+      result.version = attack.version;
+      result.initialAccuracy = initialCorrect / n;
+    }
     if (stageCounts.size > 0) {
       result.stages = [...stageCounts].map(([s, v]) => ({ name: s, robustAccuracy: v.robust / n, seconds: v.seconds }));
     }

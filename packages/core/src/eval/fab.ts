@@ -1,22 +1,26 @@
 /**
- * FAB-T (Croce & Hein, ICML 2020), targeted, L-inf: a minimum-norm attack. Each iteration
- * linearises the decision boundary between the true class and the target class, projects both the
- * current iterate and the clean image onto that hyperplane (within the [0,1] box, minimal L-inf
- * step), moves to a biased combination of the two (extrapolated by eta), and steps back towards
- * the clean image (factor beta) once it is misclassified. The smallest adversarial found counts
- * when its norm is within eps. Targets: the 2nd, 3rd, ... most likely classes at the clean input.
+ * FAB (Croce & Hein, ICML 2020), L-inf: a minimum-norm attack. Each iteration linearises a
+ * decision boundary of the true class, projects both the current iterate and the clean image onto
+ * that hyperplane (within the [0,1] box, minimal L-inf step), moves to a biased combination of the
+ * two (extrapolated by eta), and steps back towards the clean image (factor beta) once it is
+ * misclassified. The smallest adversarial found counts when its norm is within eps. FAB-T
+ * (targeted) takes the boundary to one target class per run: the 2nd, 3rd, ... most likely classes
+ * at the clean input. Untargeted FAB takes, at every iteration, the boundary that the linear model
+ * puts closest: the class j minimising |z_y - z_j| / ||grad (z_y - z_j)||_1.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attack, Classifier } from '../types.js';
 import { Rng } from '../util/rng.js';
 import { checkAttackInput, checkEps, predict, projectLinf, scatterRows, takeRows } from './tensor-util.js';
 
-/** Options of {@link FabTargeted}; defaults are AutoAttack's standard ones. */
+/** Options of {@link Fab}; defaults are AutoAttack's standard ones. */
 export interface FabOptions {
   eps: number;
+  /** Targeted (FAB-T, the default) or untargeted (FAB). */
+  targeted?: boolean;
   /** Iterations per target class (default 100). */
   nIter?: number;
-  /** Target classes (default 9, capped at classes - 1). */
+  /** Target classes of FAB-T (default 9, capped at classes - 1); unused untargeted. */
   nTargetClasses?: number;
   /** Runs per target; the first starts at the clean image, later ones at random points. */
   nRestarts?: number;
@@ -73,9 +77,10 @@ export function projectLinfHyperplane(p: Float32Array, w: Float32Array, c: numbe
   }
 }
 
-/** FAB-T, L-inf, implementing {@link Attack}. */
-export class FabTargeted implements Attack {
-  readonly name = 'fab-t';
+/** FAB or FAB-T, L-inf, implementing {@link Attack}. */
+export class Fab implements Attack {
+  readonly name: 'fab' | 'fab-t';
+  readonly targeted: boolean;
   readonly eps: number;
   readonly nIter: number;
   readonly nTargetClasses: number;
@@ -86,7 +91,10 @@ export class FabTargeted implements Attack {
   private readonly rng: Rng;
 
   constructor(opts: FabOptions) {
-    checkEps('FAB-T', opts.eps);
+    this.targeted = opts.targeted ?? true;
+    this.name = this.targeted ? 'fab-t' : 'fab';
+    const label = this.name.toUpperCase();
+    checkEps(label, opts.eps);
     this.eps = opts.eps;
     this.nIter = opts.nIter ?? 100;
     this.nTargetClasses = opts.nTargetClasses ?? 9;
@@ -94,12 +102,13 @@ export class FabTargeted implements Attack {
     this.alphaMax = opts.alphaMax ?? 0.1;
     this.eta = opts.eta ?? 1.05;
     this.beta = opts.beta ?? 0.9;
-    if (!Number.isInteger(this.nIter) || this.nIter < 1) throw new Error(`FAB-T: nIter must be a positive integer, got ${opts.nIter}`);
+    if (!Number.isInteger(this.nIter) || this.nIter < 1) throw new Error(`${label}: nIter must be a positive integer, got ${opts.nIter}`);
+    if (!Number.isInteger(this.nRestarts) || this.nRestarts < 1) throw new Error(`${label}: nRestarts must be a positive integer, got ${opts.nRestarts}`);
     this.rng = opts.rng instanceof Rng ? opts.rng : new Rng(opts.rng ?? 0);
   }
 
   run(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor4D {
-    checkAttackInput('FAB-T', x, y);
+    checkAttackInput(this.name.toUpperCase(), x, y);
     const n = x.shape[0];
     const labels = y.dataSync();
     const pred0 = predict(model, x);
@@ -109,7 +118,8 @@ export class FabTargeted implements Attack {
       return { ranking: (tf.topk(z, z.shape[1]).indices.dataSync() as Int32Array).slice(), classes: z.shape[1] };
     });
     let xAdv = x.clone();
-    const runs = Math.min(this.nTargetClasses, classes - 1);
+    // FAB-T: one pass of restarts per target class; FAB: one pass, the class chosen per iteration.
+    const runs = this.targeted ? Math.min(this.nTargetClasses, classes - 1) : 1;
     for (let t = 0; t < runs; t++) {
       for (let r = 0; r < this.nRestarts; r++) {
         const idx: number[] = [];
@@ -117,7 +127,7 @@ export class FabTargeted implements Attack {
         if (idx.length === 0) break;
         const xs = takeRows(x, idx);
         const ys = idx.map((i) => labels[i]);
-        const targets = idx.map((i) => ranking[i * classes + t + 1]);
+        const targets = this.targeted ? idx.map((i) => ranking[i * classes + t + 1]) : null;
         const { adv, norm } = this.singleRun(model, xs, ys, targets, r > 0);
         // Only adversarials within the budget count; project the best one into the ball anyway
         // (the returned tensor must satisfy the Attack contract).
@@ -135,7 +145,7 @@ export class FabTargeted implements Attack {
     return xAdv;
   }
 
-  /** Gradient of `z_y - z_t` per example and its value. */
+  /** Gradient of `z_y - z_t` per example and its value, for fixed targets (FAB-T). */
   private diffAndGrad(
     model: Classifier,
     x: tf.Tensor4D,
@@ -156,11 +166,53 @@ export class FabTargeted implements Attack {
     return out;
   }
 
+  /**
+   * Untargeted FAB: for each example the boundary `z_y - z_j` (j != y) the linearisation puts
+   * closest in L-inf, i.e. with the smallest |z_y - z_j| / ||grad (z_y - z_j)||_1; its value and
+   * gradient. Needs the whole Jacobian: one backward pass per class.
+   */
+  private closestBoundary(model: Classifier, x: tf.Tensor4D, labels: number[]): { diff: Float32Array; grad: Float32Array } {
+    const n = x.shape[0];
+    const dim = x.size / n;
+    const logits = tf.tidy(() => model(x));
+    const classes = logits.shape[1];
+    const z = (logits.dataSync() as Float32Array).slice();
+    logits.dispose();
+    const jac: Float32Array[] = [];
+    for (let k = 0; k < classes; k++) {
+      const mask = tf.tidy(() => tf.oneHot(tf.fill([n], k, 'int32') as tf.Tensor1D, classes) as tf.Tensor2D);
+      const g = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(model(xi as tf.Tensor4D), mask)))(x);
+      jac.push((g.dataSync() as Float32Array).slice());
+      tf.dispose([g, mask]);
+    }
+    const diff = new Float32Array(n);
+    const grad = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) {
+      const o = i * dim;
+      const y = labels[i];
+      let best = -1;
+      let bestScore = Infinity;
+      for (let j = 0; j < classes; j++) {
+        if (j === y) continue;
+        let l1 = 0;
+        for (let k = 0; k < dim; k++) l1 += Math.abs(jac[y][o + k] - jac[j][o + k]);
+        const score = Math.abs(z[i * classes + y] - z[i * classes + j]) / (l1 + 1e-12);
+        if (score < bestScore) {
+          bestScore = score;
+          best = j;
+        }
+      }
+      diff[i] = z[i * classes + y] - z[i * classes + best];
+      for (let k = 0; k < dim; k++) grad[o + k] = jac[y][o + k] - jac[best][o + k];
+    }
+    return { diff, grad };
+  }
+
   private singleRun(
     model: Classifier,
     x: tf.Tensor4D,
     labels: number[],
-    targets: number[],
+    targets: number[] | null,
     randomStart: boolean,
   ): { adv: tf.Tensor4D; norm: Float64Array } {
     const [n, h, w, c] = x.shape;
@@ -173,19 +225,22 @@ export class FabTargeted implements Attack {
     }
     const adv = x0.slice();
     const norm = new Float64Array(n).fill(Infinity);
-    const classes = tf.tidy(() => model(tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1])).shape[1]);
-    const oneHot = new Float32Array(n * classes);
-    for (let i = 0; i < n; i++) {
-      oneHot[i * classes + labels[i]] += 1;
-      oneHot[i * classes + targets[i]] -= 1;
+    let oneHotDiff: tf.Tensor2D | undefined;
+    if (targets) {
+      const classes = tf.tidy(() => model(tf.slice(x, [0, 0, 0, 0], [1, -1, -1, -1])).shape[1]);
+      const oneHot = new Float32Array(n * classes);
+      for (let i = 0; i < n; i++) {
+        oneHot[i * classes + labels[i]] += 1;
+        oneHot[i * classes + targets[i]] -= 1;
+      }
+      oneHotDiff = tf.tensor2d(oneHot, [n, classes]);
     }
-    const oneHotDiff = tf.tensor2d(oneHot, [n, classes]);
     const d1 = new Float32Array(dim);
     const d2 = new Float32Array(dim);
 
     for (let it = 0; it < this.nIter; it++) {
       const xt = tf.tensor4d(x1, [n, h, w, c]);
-      const { diff, grad } = this.diffAndGrad(model, xt, oneHotDiff);
+      const { diff, grad } = oneHotDiff ? this.diffAndGrad(model, xt, oneHotDiff) : this.closestBoundary(model, xt, labels);
       xt.dispose();
       for (let i = 0; i < n; i++) {
         const o = i * dim;
@@ -220,8 +275,15 @@ export class FabTargeted implements Attack {
         for (let k = 0; k < dim; k++) x1[o + k] = x0[o + k] + (x1[o + k] - x0[o + k]) * this.beta;
       }
     }
-    oneHotDiff.dispose();
+    oneHotDiff?.dispose();
     return { adv: tf.tensor4d(adv, [n, h, w, c]), norm };
+  }
+}
+
+/** FAB-T: {@link Fab} with `targeted: true`. */
+export class FabTargeted extends Fab {
+  constructor(opts: Omit<FabOptions, 'targeted'>) {
+    super({ ...opts, targeted: true });
   }
 }
 

@@ -11,3 +11,4 @@ export * from './evaluate.js';
 export * from './table.js';
 export * from './sanity.js';
 export * from './registry.js';
+export * from './model-checks.js';

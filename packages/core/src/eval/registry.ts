@@ -1,8 +1,9 @@
 /**
  * Names of the evaluation attacks as `cat-cli eval --attacks` takes them: every name of the
  * attacks registry (fgsm, pgd20, pgd100, cw, pgd10-kl, cw30, friendly-pgd10, pgd20:restarts=5,
- * ...: with the spec's evaluation settings), plus square, autoattack, AutoAttack's single stages
- * (apgd-ce, apgd-t, fab-t) and pgd<N>x<restarts>. This module is the one list: the CLI parses
+ * ...: with the spec's evaluation settings), plus square, AutoAttack's versions (autoattack, the
+ * standard one; autoattack-plus, autoattack-rand, autoattack-custom), its single stages (apgd-ce,
+ * apgd-dlr, apgd-t, fab, fab-t) and pgd<N>x<restarts>. This module is the one list: the CLI parses
  * attack lists with {@link parseEvalAttackList}.
  */
 import type { Attack } from '../types.js';
@@ -15,8 +16,8 @@ import {
   createAttack,
 } from '../attacks/registry.js';
 import { Apgd } from './apgd.js';
-import { AutoAttack } from './autoattack.js';
-import { FabTargeted } from './fab.js';
+import { AutoAttack, type AutoAttackStage, type AutoAttackVersion } from './autoattack.js';
+import { Fab } from './fab.js';
 import { SquareAttack } from './square.js';
 
 /** The attack lists of `--suite`. */
@@ -29,8 +30,29 @@ export const EVAL_SUITES = {
 
 export type EvalSuite = keyof typeof EVAL_SUITES;
 
+/** The AutoAttack version each AutoAttack name runs. */
+export const AUTOATTACK_NAME_VERSIONS: Readonly<Record<string, AutoAttackVersion>> = {
+  autoattack: 'standard',
+  'autoattack-plus': 'plus',
+  'autoattack-rand': 'rand',
+  'autoattack-custom': 'custom',
+};
+
+/** The evaluation name of an AutoAttack version (`autoattack` for the standard one). */
+export function autoAttackName(version: AutoAttackVersion): string {
+  return Object.keys(AUTOATTACK_NAME_VERSIONS).find((k) => AUTOATTACK_NAME_VERSIONS[k] === version)!;
+}
+
 /** The names only the evaluation registry adds to the attacks registry's. */
-export const EVAL_ONLY_ATTACK_NAMES = ['square', 'autoattack', 'apgd-ce', 'apgd-t', 'fab-t'] as const;
+export const EVAL_ONLY_ATTACK_NAMES: readonly string[] = [
+  'square',
+  ...Object.keys(AUTOATTACK_NAME_VERSIONS),
+  'apgd-ce',
+  'apgd-dlr',
+  'apgd-t',
+  'fab',
+  'fab-t',
+];
 
 /** Every fixed name {@link createEvalAttack} accepts: the attacks registry's, then its own. */
 export const EVAL_ATTACK_NAMES: readonly string[] = [...ATTACK_NAMES, ...EVAL_ONLY_ATTACK_NAMES];
@@ -57,33 +79,50 @@ export interface EvalAttackContext {
   squareQueries?: number;
   /** APGD iterations (default 100). */
   apgdIter?: number;
-  /** FAB-T iterations (default 100). */
+  /** FAB and FAB-T iterations (default 100). */
   fabIter?: number;
   /** Target classes of APGD-T / FAB-T (default 9). */
   nTargetClasses?: number;
+  /** Restarts of APGD-CE, APGD-DLR and FAB (default: the AutoAttack version's; 1 alone). */
+  restarts?: number;
+  /** Square's initial window fraction (default 0.8). */
+  squarePInit?: number;
+  /** The stages of `autoattack-custom` (default the standard version's four). */
+  aaStages?: readonly AutoAttackStage[];
 }
 
 /** Builds an evaluation attack by name; throws naming the unknown name and the known ones. */
 export function createEvalAttack(name: string, ctx: EvalAttackContext): Attack {
   const rng = new Rng(ctx.seed ?? 0);
+  const { eps, apgdIter: nIter, fabIter, nTargetClasses, restarts: nRestarts } = ctx;
+  if (Object.hasOwn(AUTOATTACK_NAME_VERSIONS, name)) {
+    const version = AUTOATTACK_NAME_VERSIONS[name];
+    return new AutoAttack({
+      eps,
+      version,
+      stages: version === 'custom' ? ctx.aaStages : undefined,
+      apgdIter: nIter,
+      fabIter,
+      squareQueries: ctx.squareQueries,
+      squarePInit: ctx.squarePInit,
+      nTargetClasses,
+      nRestarts,
+      rng,
+    });
+  }
   switch (name) {
     case 'square':
-      return new SquareAttack({ eps: ctx.eps, nQueries: ctx.squareQueries, rng });
-    case 'autoattack':
-      return new AutoAttack({
-        eps: ctx.eps,
-        apgdIter: ctx.apgdIter,
-        fabIter: ctx.fabIter,
-        squareQueries: ctx.squareQueries,
-        nTargetClasses: ctx.nTargetClasses,
-        rng,
-      });
+      return new SquareAttack({ eps, nQueries: ctx.squareQueries, pInit: ctx.squarePInit, rng });
     case 'apgd-ce':
-      return new Apgd({ eps: ctx.eps, nIter: ctx.apgdIter, loss: 'ce', rng });
+      return new Apgd({ eps, nIter, loss: 'ce', nRestarts, rng });
+    case 'apgd-dlr':
+      return new Apgd({ eps, nIter, loss: 'dlr', nRestarts, rng });
     case 'apgd-t':
-      return new Apgd({ eps: ctx.eps, nIter: ctx.apgdIter, loss: 'dlr-targeted', nTargetClasses: ctx.nTargetClasses, rng });
+      return new Apgd({ eps, nIter, loss: 'dlr-targeted', nTargetClasses, rng });
+    case 'fab':
+      return new Fab({ eps, nIter: fabIter, targeted: false, nRestarts, rng });
     case 'fab-t':
-      return new FabTargeted({ eps: ctx.eps, nIter: ctx.fabIter, nTargetClasses: ctx.nTargetClasses, rng });
+      return new Fab({ eps, nIter: fabIter, targeted: true, nTargetClasses, rng });
     default: {
       // pgd<N>x<R>: R restarts from random starts, keeping the worst case (the sanity check
       // compares it with pgd<N>: more restarts must not raise accuracy).

@@ -5,13 +5,26 @@
  * - accuracy must not rise as attacks strengthen: FGSM >= PGD-20 >= PGD-100, PGD >= AutoAttack;
  * - PGD with more steps or more restarts must not raise accuracy (names like `pgd50`, `pgd20x5`);
  * - no attack may raise accuracy above natural;
- * - a black-box attack (Square) must not beat the best white-box attack by more than a margin.
+ * - a black-box attack (Square) must not beat the best white-box attack by more than a margin;
+ * - inside AutoAttack, Square must not lower robust accuracy where the white-box stages before it
+ *   failed by more than 0.2% (the reference's `check_square_sr`).
+ * The checks on the model itself (AutoAttack's other checks) are in `model-checks.ts`.
  */
 import type { EvalResult } from './evaluate.js';
 
 /** One finding of {@link sanityCheck}. */
 export interface SanityFinding {
-  check: 'monotone' | 'steps' | 'above-natural' | 'black-box';
+  check:
+    | 'monotone'
+    | 'steps'
+    | 'above-natural'
+    | 'black-box'
+    | 'square'
+    | 'probabilities'
+    | 'zero-gradients'
+    | 'randomized'
+    | 'dynamic'
+    | 'n-classes';
   message: string;
 }
 
@@ -21,9 +34,11 @@ export interface SanityOptions {
   tolerance?: number;
   /** How far (fraction, default 0.05) Square may go below the best white-box attack. */
   blackBoxMargin?: number;
+  /** How much (fraction, default 0.002) Square may lower accuracy inside AutoAttack. */
+  squareDrop?: number;
 }
 
-const WHITE_BOX = ['fgsm', 'pgd20', 'pgd100', 'cw', 'autoattack', 'apgd-ce', 'apgd-t', 'fab-t'];
+const WHITE_BOX = ['fgsm', 'pgd20', 'pgd100', 'cw', 'autoattack', 'autoattack-plus', 'autoattack-rand', 'apgd-ce', 'apgd-dlr', 'apgd-t', 'fab', 'fab-t'];
 const BLACK_BOX = ['square'];
 
 /** Parses `pgd<steps>` with optional restarts (`pgd20x5`, `pgd20-r5`). */
@@ -50,7 +65,7 @@ export function sanityCheck(results: EvalResult | EvalResult[], opts: SanityOpti
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
   const findings: SanityFinding[] = [];
 
-  const chain = ['fgsm', 'pgd20', 'pgd100', 'autoattack'].filter((k) => acc.has(k));
+  const chain = ['fgsm', 'pgd20', 'pgd100', 'autoattack', 'autoattack-plus'].filter((k) => acc.has(k));
   for (let i = 0; i < chain.length; i++) {
     for (let j = i + 1; j < chain.length; j++) {
       const weak = acc.get(chain[i])!;
@@ -98,6 +113,38 @@ export function sanityCheck(results: EvalResult | EvalResult[], opts: SanityOpti
           message: `black-box ${k} accuracy ${pct(v)} is far below the strongest white-box attack (${best.k} ${pct(best.v)}): gradients are likely masked`,
         });
       }
+    }
+  }
+  findings.push(...squareInAutoAttack(runs, opts.squareDrop ?? 0.002));
+  return findings;
+}
+
+/**
+ * AutoAttack's check that Square, the black-box stage, broke few examples the white-box stages
+ * before it left standing: accuracy after Square against accuracy just before it, per AutoAttack
+ * evaluated (mean over runs), when at least one other stage ran before Square.
+ */
+function squareInAutoAttack(runs: EvalResult[], drop: number): SanityFinding[] {
+  const findings: SanityFinding[] = [];
+  const names = new Set(runs.flatMap((r) => r.accuracies.filter((a) => a.stages).map((a) => a.name)));
+  for (const name of names) {
+    const drops = runs.flatMap((r) =>
+      r.accuracies
+        .filter((a) => a.name === name && a.stages)
+        .flatMap((a) => {
+          const i = a.stages!.findIndex((s) => s.name === 'square');
+          return i > 0 ? [a.stages![i - 1].robustAccuracy - a.stages![i].robustAccuracy] : [];
+        }),
+    );
+    if (drops.length === 0) continue;
+    const mean = drops.reduce((a, v) => a + v, 0) / drops.length;
+    if (mean > drop) {
+      findings.push({
+        check: 'square',
+        message:
+          `inside ${name}, Square lowered robust accuracy by ${(mean * 100).toFixed(2)}% after the white-box stages: ` +
+          'the evaluation may be unreliable; try Square with more queries and restarts, or an adaptive attack',
+      });
     }
   }
   return findings;

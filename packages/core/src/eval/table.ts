@@ -14,6 +14,9 @@ export const PAPER_COLUMNS: readonly { key: string; header: string }[] = [
   { key: 'cw', header: 'CW-inf' },
   { key: 'square', header: 'Square' },
   { key: 'autoattack', header: 'AutoAttack' },
+  { key: 'autoattack-plus', header: 'AutoAttack+' },
+  { key: 'autoattack-rand', header: 'AutoAttack (rand)' },
+  { key: 'autoattack-custom', header: 'AutoAttack (custom)' },
 ];
 
 /** One table row to build: a label and the evaluation of each of its runs (seeds). */
