@@ -1,14 +1,22 @@
 /**
  * `cat-cli eval RUN_DIR...`: the paper's table (Natural, FGSM, PGD-20, PGD-100, CW-inf, Square,
  * AutoAttack, Avg) for one or more runs, mean ± std over runs that differ only in their seed,
- * an optional gradient-masking sanity check, and eval.md / eval.json files.
+ * AutoAttack's per-stage log as the reference prints it, an optional sanity check (gradient
+ * masking, and AutoAttack's own checks on the model), and eval.md / eval.json / robustbench.json
+ * files (the last with RobustBench's field names).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import * as tf from '@tensorflow/tfjs';
 import {
+  AUTOATTACK_NAME_VERSIONS,
+  AUTOATTACK_VERSIONS,
+  AutoAttack,
   asClassifier,
+  autoAttackLog,
+  autoAttackName,
   availableBackends,
   BACKEND_NAMES,
   createEvalAttack,
@@ -16,13 +24,17 @@ import {
   EVAL_SUITES,
   evaluate,
   loadDataset,
+  modelChecks,
   paperTable,
+  parseAutoAttackStages,
   parseEvalAttackList,
   sanityCheck,
   tableToJson,
   tableToMarkdown,
   tableToText,
   useBackend,
+  type AutoAttackStage,
+  type AutoAttackVersion,
   type BackendName,
   type EvalProgress,
   type EvalResult,
@@ -56,7 +68,33 @@ export interface EvalJson {
   backend: string;
   attacks: EvalResult['accuracies'];
   sanity: SanityFinding[];
+  /** The same evaluation under RobustBench's field names (see {@link robustBenchEntry}). */
+  robustbench: RobustBenchEntry;
   evaluatedAt: string;
+}
+
+/**
+ * One model's entry with the field names of RobustBench's `model_info` files (accuracies in
+ * percent and eps as strings, as they write them), plus the threat model and test-set size that
+ * RobustBench keeps in its paths and its `benchmark(n_examples=...)` call.
+ */
+export interface RobustBenchEntry {
+  name: string;
+  dataset: string;
+  threat_model: 'Linf';
+  norm: 'Linf';
+  /** `8/255` when eps is a whole number of 255ths, else the decimal. */
+  eps: string;
+  architecture: string;
+  additional_data: boolean;
+  number_forward_passes: number;
+  clean_acc: string;
+  /** Robust accuracy under AutoAttack (the standard version when it ran, else the version that did). */
+  autoattack_acc?: string;
+  autoattack_version?: AutoAttackVersion;
+  /** Only with --sanity: whether any check fired. */
+  unreliable?: boolean;
+  n_examples: number;
 }
 
 /** Options of {@link evalRuns} (the command's flags, parsed). */
@@ -75,6 +113,14 @@ export interface EvalRunOptions {
   apgdIter?: number;
   fabIter?: number;
   targets?: number;
+  /** AutoAttack version that the name `autoattack` stands for (default standard). */
+  aaVersion?: AutoAttackVersion;
+  /** Stages of the custom version (implies aaVersion custom). */
+  aaAttacks?: AutoAttackStage[];
+  /** Restarts of APGD-CE, APGD-DLR and FAB (default: the version's). */
+  restarts?: number;
+  /** Square's initial window fraction (default 0.8). */
+  squarePInit?: number;
   /** Where lines go (default stdout). */
   log?: (line: string) => void;
   /** Progress bar stream (default stderr; bars only on a TTY). */
@@ -150,16 +196,87 @@ function progressBar(stream: NodeJS.WriteStream | undefined, title: string) {
   };
 }
 
-/** Formats one run's per-attack lines (accuracy, images/s, AutoAttack stages, Square queries). */
+/**
+ * Formats one run's per-attack lines (accuracy, images/s, Square queries), each AutoAttack
+ * followed by its breakdown as the reference prints it (`initial accuracy: ...`, `robust accuracy
+ * after APGD-CE: ... (total time ... s)`, ..., `robust accuracy: ...`).
+ */
 export function describeEval(r: EvalJson): string[] {
   const lines = [`${r.run}: ${r.method} on ${r.dataset}, checkpoint ${r.checkpoint} (epoch ${r.epoch}), eps ${r.eps}, ${r.n} images, backend ${r.backend}`];
+  const width = Math.max(11, ...r.attacks.map((a) => a.name.length));
   for (const a of r.attacks) {
-    let line = `  ${a.name.padEnd(11)} ${(a.accuracy * 100).toFixed(2).padStart(6)}%  ${a.imagesPerSecond.toFixed(1).padStart(8)} img/s`;
+    let line = `  ${a.name.padEnd(width)} ${(a.accuracy * 100).toFixed(2).padStart(6)}%  ${a.imagesPerSecond.toFixed(1).padStart(8)} img/s`;
     if (a.queries) line += `  queries mean ${a.queries.mean.toFixed(1)} max ${a.queries.max} of ${a.queries.budget}`;
     lines.push(line);
-    for (const s of a.stages ?? []) lines.push(`    after ${s.name.padEnd(8)} ${(s.robustAccuracy * 100).toFixed(2).padStart(6)}%  (${s.seconds.toFixed(1)} s)`);
+    if (a.stages) {
+      const log = autoAttackLog({ version: a.version, initialAccuracy: a.initialAccuracy ?? 0, stages: a.stages });
+      lines.push(...log.map((l) => `    ${l}`));
+    }
   }
   return lines;
+}
+
+/** eps as RobustBench writes it: `8/255` for whole 255ths, else the decimal. */
+export function robustBenchEps(eps: number): string {
+  const k = Math.round(eps * 255);
+  return k > 0 && Math.abs(eps * 255 - k) < 1e-6 ? `${k}/255` : String(Number(eps.toPrecision(6)));
+}
+
+/**
+ * A run's evaluation under RobustBench's field names. `autoattack_acc` comes from the standard
+ * AutoAttack when it ran (RobustBench's leaderboards use it), else from the first other version;
+ * `unreliable` is set only when the sanity checks ran.
+ */
+export function robustBenchEntry(
+  r: Pick<EvalJson, 'label' | 'dataset' | 'eps' | 'n' | 'attacks'>,
+  architecture: string,
+  sanity?: SanityFinding[],
+): RobustBenchEntry {
+  const pct = (v: number) => (v * 100).toFixed(2);
+  const natural = r.attacks.find((a) => a.name === 'natural');
+  const aa = r.attacks.filter((a) => Object.hasOwn(AUTOATTACK_NAME_VERSIONS, a.name));
+  const main = aa.find((a) => a.name === 'autoattack') ?? aa[0];
+  return {
+    name: r.label,
+    dataset: r.dataset,
+    threat_model: 'Linf',
+    norm: 'Linf',
+    eps: robustBenchEps(r.eps),
+    architecture,
+    additional_data: false,
+    number_forward_passes: 1,
+    clean_acc: natural ? pct(natural.accuracy) : '',
+    ...(main ? { autoattack_acc: pct(main.accuracy), autoattack_version: AUTOATTACK_NAME_VERSIONS[main.name] } : {}),
+    ...(sanity ? { unreliable: sanity.length > 0 } : {}),
+    n_examples: r.n,
+  };
+}
+
+/**
+ * The attack names to run: `--attacks` or the suite's, with `autoattack` standing for the
+ * version `--aa-version` (or `--aa-attacks`, which means custom) picks.
+ */
+export function resolveAttackNames(opts: Pick<EvalRunOptions, 'attacks' | 'suite' | 'aaVersion' | 'aaAttacks'>): string[] {
+  const names = opts.attacks ?? [...EVAL_SUITES[opts.suite ?? 'paper']];
+  if (opts.aaAttacks && opts.aaVersion && opts.aaVersion !== 'custom') {
+    throw new CliError(`--aa-attacks makes a custom AutoAttack; it cannot go with --aa-version ${opts.aaVersion}`);
+  }
+  const version = opts.aaAttacks ? 'custom' : opts.aaVersion;
+  if (version === 'custom' && !opts.aaAttacks) throw new CliError('--aa-version custom needs --aa-attacks (the stages to run)');
+  if (!version) return names;
+  if (!names.includes('autoattack')) {
+    throw new CliError(`--aa-${opts.aaAttacks ? 'attacks' : 'version'}: no autoattack in the attack list (use --suite autoattack or add autoattack to --attacks)`);
+  }
+  const renamed = names.map((n) => (n === 'autoattack' ? autoAttackName(version) : n));
+  const dup = renamed.find((n, i) => renamed.indexOf(n) !== i);
+  if (dup) throw new CliError(`--aa-version: '${dup}' would be listed twice`);
+  return renamed;
+}
+
+/** The AutoAttack settings among the attacks (for the model checks): version and stages. */
+function autoAttackOf(attacks: { attack: unknown }[]): { version?: AutoAttackVersion; stages?: AutoAttackStage[] } {
+  const aa = attacks.map((a) => a.attack).find((a): a is AutoAttack => a instanceof AutoAttack);
+  return aa ? { version: aa.version, stages: aa.stages } : {};
 }
 
 /** Loads a run, turning failures into one-line CLI errors. */
@@ -200,17 +317,30 @@ export async function selectBackend(backend?: BackendName): Promise<BackendName>
   return name;
 }
 
-/** Evaluates the runs in `dirs`, prints the table, writes eval.md / eval.json. */
+/** AutoAttack's model checks on the first `n` images of `set`. */
+function checkModel(model: ReturnType<typeof asClassifier>, set: ImageSet, n: number, opts: Parameters<typeof modelChecks>[3]): SanityFinding[] {
+  const { height: h, width: w, channels: c } = set;
+  const x = tf.tensor4d(set.images.subarray(0, n * h * w * c), [n, h, w, c]);
+  const y = tf.tensor1d(set.labels.subarray(0, n), 'int32');
+  try {
+    return modelChecks(model, x, y, opts);
+  } finally {
+    tf.dispose([x, y]);
+  }
+}
+
+/** Evaluates the runs in `dirs`, prints the table, writes eval.md / eval.json / robustbench.json. */
 export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promise<EvalRunsResult> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   if (dirs.length === 0) throw new CliError('eval: give at least one RUN_DIR');
-  const attackNames = opts.attacks ?? [...EVAL_SUITES[opts.suite ?? 'paper']];
+  const attackNames = resolveAttackNames(opts);
   const backend = await selectBackend(opts.backend);
   if (opts.out) fs.mkdirSync(opts.out, { recursive: true });
 
   const runs: EvalJson[] = [];
   const groups = new Map<string, { label: string; runs: EvalResult[] }>();
   const results: EvalResult[] = [];
+  const modelFindings: SanityFinding[] = [];
   const files: string[] = [];
   const testSet = await testSetCache();
   for (const dir of dirs) {
@@ -227,6 +357,9 @@ export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promi
         apgdIter: opts.apgdIter,
         fabIter: opts.fabIter,
         nTargetClasses: opts.targets,
+        restarts: opts.restarts,
+        squarePInit: opts.squarePInit,
+        aaStages: opts.aaAttacks,
       };
       const attacks = attackNames.map((name) => {
         try {
@@ -235,6 +368,8 @@ export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promi
           throw new CliError(`--attacks: ${(err as Error).message}`);
         }
       });
+      // AutoAttack's checks on the model, on the first batch, before attacking it.
+      const checks = opts.sanity ? checkModel(asClassifier(run.f), test, Math.min(opts.batch ?? 100, opts.limit ?? test.count, test.count), { ...autoAttackOf(attacks), nTargetClasses: opts.targets }) : [];
       const bar = progressBar(opts.progressStream, path.basename(path.resolve(dir)));
       let result: EvalResult;
       try {
@@ -251,6 +386,7 @@ export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promi
       g.runs.push(result);
       groups.set(key, g);
       results.push(result);
+      const sanityFindings = opts.sanity ? [...checks, ...sanityCheck(result)] : [];
       const entry: EvalJson = {
         format: EVAL_JSON_FORMAT,
         version: 1,
@@ -265,9 +401,11 @@ export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promi
         n: result.n,
         backend,
         attacks: result.accuracies,
-        sanity: opts.sanity ? sanityCheck(result) : [],
+        sanity: sanityFindings,
+        robustbench: robustBenchEntry({ label, dataset, eps, n: result.n, attacks: result.accuracies }, run.config.arch, opts.sanity ? sanityFindings : undefined),
         evaluatedAt: new Date().toISOString(),
       };
+      modelFindings.push(...checks.map((f) => ({ ...f, message: `${dir}: ${f.message}` })));
       runs.push(entry);
       for (const line of describeEval(entry)) log(line);
       // Each run keeps its own result next to its checkpoints, unless --out collects them.
@@ -288,7 +426,9 @@ export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promi
   const table = paperTable(rows);
   log('');
   log(tableToText(table).trimEnd());
-  const sanity = opts.sanity ? [...groups.values()].flatMap((g) => sanityCheck(g.runs).map((f) => ({ ...f, message: `${g.label}: ${f.message}` }))) : [];
+  const sanity = opts.sanity
+    ? [...modelFindings, ...[...groups.values()].flatMap((g) => sanityCheck(g.runs).map((f) => ({ ...f, message: `${g.label}: ${f.message}` })))]
+    : [];
   if (opts.sanity) {
     log('');
     if (sanity.length === 0) log('sanity: no signs of gradient masking');
@@ -321,9 +461,13 @@ export function writeEvalFiles(dir: string, runs: EvalJson[], table: PaperTable,
   const json = { format: EVAL_JSON_FORMAT, version: 1, table: tableToJson(table), runs, sanity: findings };
   const mdFile = path.join(dir, 'eval.md');
   const jsonFile = path.join(dir, 'eval.json');
+  // RobustBench keeps one model per model_info file: one object for one run, a list for several.
+  const rbFile = path.join(dir, 'robustbench.json');
+  const rb = runs.length === 1 ? runs[0].robustbench : runs.map((r) => r.robustbench);
   fs.writeFileSync(mdFile, md);
   fs.writeFileSync(jsonFile, JSON.stringify(json, null, 1) + '\n');
-  return [mdFile, jsonFile];
+  fs.writeFileSync(rbFile, JSON.stringify(rb, null, 2) + '\n');
+  return [mdFile, jsonFile, rbFile];
 }
 
 /** Reads an eval.json written by `cat-cli eval` (errors name the file). */
@@ -340,6 +484,14 @@ export function readEvalJson(file: string): { runs: EvalJson[]; sanity: SanityFi
   return { runs: data.runs, sanity: data.sanity ?? [] };
 }
 
+function parseAaAttacks(text: string): AutoAttackStage[] {
+  try {
+    return parseAutoAttackStages(text);
+  } catch (err) {
+    throw new CliError(`--aa-attacks: ${(err as Error).message}`);
+  }
+}
+
 /** The command's flags: the options of {@link evalRuns} but where lines go. */
 type EvalFlags = Omit<EvalRunOptions, 'log'>;
 
@@ -350,7 +502,7 @@ export function registerEval(program: Command): void {
     .description('evaluate runs against FGSM, PGD-20/100, CW-inf, Square and AutoAttack; print and write the paper table')
     .argument('<run-dirs...>', 'run directories (several seeds of one configuration give mean ± std)')
     .option('--attacks <list>', `comma-separated attacks (${describeEvalAttackNames()}); overrides --suite`, parseAttackList)
-    .option('--suite <name>', 'paper (fgsm,pgd20,pgd100,cw,square) or autoattack', choiceArg(Object.keys(EVAL_SUITES)), 'paper')
+    .option('--suite <name>', 'paper (fgsm,pgd20,pgd100,cw,square) or autoattack (the version of --aa-version)', choiceArg(Object.keys(EVAL_SUITES)), 'paper')
     .option('--limit <n>', 'evaluate the first N test images', numberArg({ integer: true, min: 1 }))
     .option('--batch <n>', 'images per batch (default 100)', numberArg({ integer: true, min: 1 }))
     .option('--backend <name>', 'tfjs backend: native, cpu, wasm, tensorflow (default: the best available)', choiceArg(BACKEND_NAMES))
@@ -359,10 +511,18 @@ export function registerEval(program: Command): void {
     .option('--seed <n>', 'seed of the attacks’ random streams (default 0)', numberArg({ integer: true, min: 0 }))
     .option('--square-queries <n>', 'Square query budget (default 5000)', numberArg({ integer: true, min: 1 }))
     .option('--apgd-iter <n>', 'APGD iterations in AutoAttack (default 100)', numberArg({ integer: true, min: 1 }))
-    .option('--fab-iter <n>', 'FAB-T iterations in AutoAttack (default 100)', numberArg({ integer: true, min: 1 }))
+    .option('--fab-iter <n>', 'FAB and FAB-T iterations in AutoAttack (default 100)', numberArg({ integer: true, min: 1 }))
     .option('--targets <n>', 'target classes of APGD-T and FAB-T (default 9)', numberArg({ integer: true, min: 1 }))
-    .option('--sanity', 'check for signs of gradient masking')
-    .option('--out <dir>', 'write eval.md and eval.json here (default: into each run dir)')
+    .option(
+      '--aa-version <version>',
+      "AutoAttack version that autoattack runs: standard, plus (+ APGD-DLR, FAB, 5 restarts), rand (EOT over 20 draws, for randomised defences) or custom (with --aa-attacks)",
+      choiceArg(AUTOATTACK_VERSIONS),
+    )
+    .option('--aa-attacks <list>', 'stages of a custom AutoAttack, in order: apgd-ce, apgd-dlr, fab, square, apgd-t, fab-t', parseAaAttacks)
+    .option('--restarts <n>', "restarts of APGD-CE, APGD-DLR and FAB (default: the AutoAttack version's; 1 alone)", numberArg({ integer: true, min: 1 }))
+    .option('--square-p-init <p>', "Square's initial window fraction (default 0.8)", numberArg({ min: 0, max: 1 }))
+    .option('--sanity', "check for signs of gradient masking, and run AutoAttack's checks on the model")
+    .option('--out <dir>', 'write eval.md, eval.json and robustbench.json here (default: into each run dir)')
     .action(async (dirs: string[], flags: EvalFlags) => {
       await evalRuns(dirs, flags);
     });
