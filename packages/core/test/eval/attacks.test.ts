@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { Apgd, AutoAttack, FabTargeted, SquareAttack, createAttack, evaluate, sanityCheck, type Attack } from '@cat/core';
+import { Apgd, AutoAttack, Fab, FabTargeted, SquareAttack, createAttack, evaluate, sanityCheck, type Attack } from '@cat/core';
 import { accuracy, maxAbsDiff, trainedFixture, type Fixture } from './fixture.js';
 
 let fx: Fixture;
@@ -48,6 +48,16 @@ describe('evaluation attacks on a small trained MLP', () => {
     const adv = new FabTargeted({ eps: 0.1, nIter: 15, nTargetClasses: 2 }).run(fx.honest, x, y);
     checkInvariants(adv, 0.1);
     expect(accuracy(fx.honest, adv, y)).toBeLessThan(0.5);
+  });
+
+  it('untargeted FAB and APGD-DLR find adversarials inside the ball; APGD-DLR breaks the logit-scaled model', () => {
+    const fab = new Fab({ eps: 0.1, targeted: false, nIter: 10 }).run(fx.honest, x, y);
+    checkInvariants(fab, 0.1);
+    expect(accuracy(fx.honest, fab, y)).toBeLessThan(0.5);
+    // The untargeted DLR loss is scale-invariant too: saturated logits do not hide its gradient.
+    const dlr = new Apgd({ eps: 0.1, nIter: 10, loss: 'dlr', rng: 1 }).run(fx.masked, x, y);
+    checkInvariants(dlr, 0.1);
+    expect(accuracy(fx.masked, dlr, y)).toBeLessThan(0.3);
   });
 
   it('Square respects its query budget, counts queries per example and stops on success', () => {
