@@ -120,7 +120,7 @@ describe(`parity with the reference AutoAttack on a CAT-trained MNIST model (${b
   }, SLOW);
 
   it("APGD-CE on all 200: robust accuracy within 1.5 points of the reference's", () => {
-    const aa = new AutoAttack({ eps, stages: ['apgd-ce'], rng: 0 });
+    const aa = new AutoAttack({ eps, version: 'standard', stages: ['apgd-ce'], rng: 0 });
     const { xAdv, breakdown } = aa.runDetailed(f, x, y);
     robustAfterCe = correct(xAdv, fx.labels, fx.reference.clean_correct);
     xAdv.dispose();
@@ -142,7 +142,7 @@ describe(`parity with the reference AutoAttack on a CAT-trained MNIST model (${b
     const start = kept.length + missed.length;
 
     const { xs, ys } = rows(run);
-    const aa = new AutoAttack({ eps, stages: LATER_STAGES, rng: 0 });
+    const aa = new AutoAttack({ eps, version: 'standard', stages: LATER_STAGES, rng: 0 });
     const { xAdv, breakdown } = aa.runDetailed(f, xs, ys);
     const survived = correct(xAdv, run.map((i) => fx.labels[i]));
     tf.dispose([xs, ys, xAdv]);

@@ -65,7 +65,10 @@ export interface AutoAttackOptions {
   eps: number;
   /** Version (default `standard`, or `custom` when `stages` is given). */
   version?: AutoAttackVersion;
-  /** Stages to run, in order: the `custom` version's list (not allowed with another version). */
+  /**
+   * Stages to run, in order: the `custom` version's list, or with another version some of its
+   * own stages, run at its settings (e.g. the standard version's APGD-CE alone).
+   */
   stages?: readonly AutoAttackStage[];
   /** APGD iterations (default 100). */
   apgdIter?: number;
@@ -112,12 +115,13 @@ export class AutoAttack implements Attack {
     if (!(AUTOATTACK_VERSIONS as readonly string[]).includes(version)) {
       throw new Error(`AutoAttack: unknown version '${version}' (expected ${AUTOATTACK_VERSIONS.join(', ')})`);
     }
-    if (opts.stages && version !== 'custom') {
-      throw new Error(`AutoAttack: a stage list needs version 'custom' (the ${version} version sets its own)`);
-    }
     this.version = version;
     const settings = AUTOATTACK_VERSION_SETTINGS[version];
     this.stages = checkStages(opts.stages ?? settings.stages);
+    const foreign = version === 'custom' ? undefined : this.stages.find((st) => !settings.stages.includes(st));
+    if (foreign) {
+      throw new Error(`AutoAttack: stage '${foreign}' is not in the ${version} version (${settings.stages.join(', ')}); use version 'custom'`);
+    }
     const rng = opts.rng instanceof Rng ? opts.rng : new Rng(opts.rng ?? 0);
     const nTargetClasses = opts.nTargetClasses ?? 9;
     const nRestarts = opts.nRestarts ?? settings.restarts;

@@ -95,8 +95,15 @@ describe('AutoAttack versions', () => {
     expect(p[5].nTargetClasses).toBe(3);
   });
 
-  it('rejects a stage list with a fixed version, unknown and repeated stages', () => {
-    expect(() => new AutoAttack({ eps: 0.1, version: 'plus', stages: ['square'] })).toThrow(/needs version 'custom'/);
+  it("takes some of a fixed version's stages at its settings; rejects others, unknown and repeated stages", () => {
+    expect(() => new AutoAttack({ eps: 0.1, version: 'standard', stages: ['apgd-ce', 'fab'] })).toThrow(/stage 'fab' is not in the standard version.*use version 'custom'/);
+    // Some of a version's own stages run at its settings: the standard APGD-CE has one restart.
+    const part = new AutoAttack({ eps: 0.1, version: 'standard', stages: ['square', 'apgd-ce'] });
+    expect(plan(part)).toEqual([
+      { name: 'square', attackName: 'square', ...square },
+      { name: 'apgd-ce', attackName: 'apgd-ce', ...apgd('ce', 1) },
+    ]);
+    expect(part.version).toBe('standard');
     expect(() => new AutoAttack({ eps: 0.1, stages: ['apgd-ce', 'bogus' as never] })).toThrow(/unknown stage 'bogus'/);
     expect(() => new AutoAttack({ eps: 0.1, version: 'bogus' as never })).toThrow(/unknown version 'bogus'/);
     expect(parseAutoAttackStages(' APGD-CE, apgd-dlr ,fab')).toEqual(['apgd-ce', 'apgd-dlr', 'fab']);
