@@ -127,6 +127,10 @@ describe('cat-cli eval', () => {
     expect(lines[at + 3]).toMatch(new RegExp(`^robust accuracy after APGD-T: ${pct(aa.stages[1].robustAccuracy)} \\(total time \\d+\\.\\d s\\)$`));
     expect(lines[at + 4]).toBe(`robust accuracy: ${pct(aa.accuracy)}`);
     expect(aa.initialAccuracy).toBe(run.attacks[0].accuracy);
+    // eval.md keeps the same log.
+    const md = fs.readFileSync(path.join(out, 'eval.md'), 'utf8');
+    expect(md).toContain(`## autoattack-custom on ${runA}\n\n\`\`\`\nusing custom version including square, apgd-t\ninitial accuracy: ${pct(aa.initialAccuracy)}\n`);
+    expect(md).toContain(`robust accuracy: ${pct(aa.accuracy)}\n\`\`\``);
     // AutoAttack's own checks, on the model, reported by --sanity.
     expect(r.stdout).toMatch(/sanity: WARNING \[n-classes\] .*APGD-T asks for 20 target classes, only 9 are possible/);
     const checks = run.sanity.map((f: any) => f.check);

@@ -455,6 +455,11 @@ export function writeEvalFiles(dir: string, runs: EvalJson[], table: PaperTable,
     '| Run | Attack | Accuracy (%) | Images/s |',
     '|---|---|---:|---:|',
     ...runs.flatMap((r) => r.attacks.map((a) => `| ${r.run} | ${a.name} | ${(a.accuracy * 100).toFixed(2)} | ${a.imagesPerSecond.toFixed(1)} |`)),
+    ...runs.flatMap((r) =>
+      r.attacks
+        .filter((a) => a.stages)
+        .flatMap((a) => ['', `## ${a.name} on ${r.run}`, '', '```', ...autoAttackLog({ version: a.version, initialAccuracy: a.initialAccuracy ?? 0, stages: a.stages! }), '```']),
+    ),
     ...(findings.length > 0 ? ['', '## Sanity check', '', ...findings.map((f) => `- **${f.check}**: ${f.message}`)] : []),
     '',
   ].join('\n');
