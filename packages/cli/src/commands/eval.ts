@@ -273,10 +273,13 @@ export function resolveAttackNames(opts: Pick<EvalRunOptions, 'attacks' | 'suite
   return renamed;
 }
 
-/** The AutoAttack settings among the attacks (for the model checks): version and stages. */
-function autoAttackOf(attacks: { attack: unknown }[]): { version?: AutoAttackVersion; stages?: AutoAttackStage[] } {
-  const aa = attacks.map((a) => a.attack).find((a): a is AutoAttack => a instanceof AutoAttack);
-  return aa ? { version: aa.version, stages: aa.stages } : {};
+/**
+ * The AutoAttack settings among the attacks, for the model checks: every stage any of them runs,
+ * and `rand` when one is the rand version (the model is then taken as randomised).
+ */
+function autoAttackOf(attacks: { attack: unknown }[]): { version?: AutoAttackVersion; stages: AutoAttackStage[] } {
+  const all = attacks.map((a) => a.attack).filter((a): a is AutoAttack => a instanceof AutoAttack);
+  return { version: all.some((a) => a.version === 'rand') ? 'rand' : all[0]?.version, stages: [...new Set(all.flatMap((a) => a.stages))] };
 }
 
 /** Loads a run, turning failures into one-line CLI errors. */
