@@ -135,12 +135,20 @@ describe('degenerate runs', () => {
     expect(later[0].message).toMatch(/its epoch-1 checkpoint is what was evaluated/);
   });
 
+  it('marks a model that did not learn (natural accuracy at most 1.5 x chance), and not one just above', () => {
+    const atChance = runNotes({ metrics: [], accuracies: { natural: 0.103, pgd20: 0.103 } });
+    expect(atChance).toEqual([{ kind: 'at-chance', message: expect.stringMatching(/did not learn: natural accuracy 10.3% is at chance level \(10.0%\)/) }]);
+    expect(runNotes({ metrics: [], accuracies: { natural: 0.16, pgd20: 0.05 } })).toEqual([]);
+    expect(runNotes({ metrics: [], accuracies: { natural: 0.014, pgd20: 0 }, classes: 100 })[0].kind).toBe('at-chance');
+  });
+
   it('marks PGD-20 that found nothing on a model above 20% natural accuracy', () => {
     expect(runNotes({ metrics: [], accuracies: { natural: 0.85, pgd20: 0.85 } })[0]).toEqual({
       kind: 'attack-failed',
       message: expect.stringMatching(/PGD-20 found no adversarial example \(PGD-20 = natural = 85.0%\)/),
     });
-    expect(runNotes({ metrics: [], accuracies: { natural: 0.1, pgd20: 0.1 } })).toEqual([]);
+    // At chance PGD-20 cannot find anything to flip: that model is marked as not having learnt instead.
+    expect(runNotes({ metrics: [], accuracies: { natural: 0.1, pgd20: 0.1 } }).map((n) => n.kind)).toEqual(['at-chance']);
     expect(runNotes({ metrics: [], accuracies: { natural: 0.85, pgd20: 0.84 } })).toEqual([]);
     expect(runNotes({ metrics: [], accuracies: null, sanity: [{ check: 'monotone', message: 'pgd100 above pgd20' }] })[0].kind).toBe('sanity');
   });

@@ -10,7 +10,7 @@ import type { GridCell, GridName } from './grids.js';
 
 /** Why a run's numbers need a second look; `kind` decides how loudly. */
 export interface RunNote {
-  kind: 'mask-collapse' | 'attack-failed' | 'sanity' | 'failed';
+  kind: 'mask-collapse' | 'attack-failed' | 'at-chance' | 'sanity' | 'failed';
   message: string;
 }
 
@@ -78,11 +78,18 @@ const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 export const ATTACK_FAILED_ABOVE = 0.2;
 
 /**
+ * A model whose natural accuracy is at most this many times chance (1 / classes) did not learn:
+ * its robust columns are chance too and say nothing about the method's robustness.
+ */
+export const AT_CHANCE_FACTOR = 1.5;
+
+/**
  * The notes that make a run's numbers suspect:
  * - its last epoch line has `mask.low` (or `maskEnd.low`) above 0.99: the mask collapsed and CAT
  *   trained as natural training;
  * - it stopped on a collapsed mask (`collapse`: the trainer's MaskCollapseError);
  * - PGD-20 found no adversarial example (robust = natural) on a model above 20% natural accuracy;
+ * - the model did not learn: natural accuracy at most 1.5 x chance (`classes`, default 10);
  * - the gradient-masking sanity check of the evaluation found something.
  */
 export function runNotes(input: {
@@ -90,6 +97,7 @@ export function runNotes(input: {
   collapse?: { epoch: number; message?: string } | null;
   accuracies: Record<string, number> | null;
   sanity?: readonly SanityFinding[];
+  classes?: number;
 }): RunNote[] {
   const notes: RunNote[] = [];
   const last = input.metrics[input.metrics.length - 1];
@@ -118,6 +126,15 @@ export function runNotes(input: {
     notes.push({
       kind: 'attack-failed',
       message: `PGD-20 found no adversarial example (PGD-20 = natural = ${pct(acc.natural)}): the attack failed on this model; suspect gradient masking`,
+    });
+  }
+  const chance = 1 / (input.classes ?? 10);
+  if (acc && typeof acc.natural === 'number' && acc.natural <= AT_CHANCE_FACTOR * chance) {
+    notes.push({
+      kind: 'at-chance',
+      message:
+        `did not learn: natural accuracy ${pct(acc.natural)} is at chance level (${pct(chance)}), so its robust columns are chance too; ` +
+        'the method failed to train at this budget (epochs, data, eps), which says nothing about its robustness',
     });
   }
   for (const f of input.sanity ?? []) notes.push({ kind: 'sanity', message: `sanity check [${f.check}]: ${f.message}` });
