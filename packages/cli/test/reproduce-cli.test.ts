@@ -64,7 +64,8 @@ describe('cat-cli reproduce', () => {
     expect(md).toContain('L-inf eps 0.3 for every method');
     expect(md).toContain('PGD-20: cross-entropy, 20 steps of 0.01, no random start');
     expect(md).toMatch(/\*\*backend:\*\* (native|cpu)/);
-    expect(md).toMatch(/\| Natural \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 1\/1 \|/);
+    // A model this tiny may sit at chance: then its row carries the "did not learn" note mark.
+    expect(md).toMatch(/\| Natural(?: ⚠ (?:\[\d+\])+)? \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 1\/1 \|/);
   });
 
   it('skips every finished run and evaluation on a second invocation', async () => {
@@ -89,8 +90,11 @@ describe('cat-cli reproduce', () => {
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(/warning: cat-cent seed 0: mask collapsed: in the last epoch \(2\) 99\.8% of the mask values/);
       const md = fs.readFileSync(path.join(results, 'table1.md'), 'utf8');
-      expect(md).toMatch(/\| CAT-cent ⚠ \[1\] \| /);
-      expect(md).toContain('- [1] cat-cent seed 0: mask collapsed');
+      const mark = md.match(/\| CAT-cent ⚠ ((?:\[\d+\])+) \| /);
+      expect(mark).not.toBeNull();
+      const collapseNote = md.match(/- \[(\d+)\] cat-cent seed 0: mask collapsed/);
+      expect(collapseNote).not.toBeNull();
+      expect(mark![1]).toContain(`[${collapseNote![1]}]`);
     } finally {
       fs.writeFileSync(file, saved);
     }
