@@ -3,7 +3,7 @@
  * says where it happened and which checkpoint is the last good one.
  */
 import * as tf from '@tensorflow/tfjs';
-import { describeMaskStats, isMaskCollapsed, MASK_COLLAPSE_FRACTION, MASK_LOW, type MaskStats, type StepLosses } from '@cat/core';
+import { describeMaskStats, MASK_COLLAPSE_FRACTION, MASK_LOW, type MaskStats, type StepLosses } from '@cat/core';
 
 /** Where in the run a check happened, for the error message. */
 export interface GuardContext {
@@ -84,13 +84,13 @@ export class MaskCollapseError extends Error {
 }
 
 /**
- * Throw a {@link MaskCollapseError} naming the epoch, the statistics and the fix when `stats`
- * (the mask statistics at the end of an epoch: the mean over its last quarter of steps) show a
- * collapse, i.e. more than {@link MASK_COLLAPSE_FRACTION} of the values below {@link MASK_LOW}.
+ * The {@link MaskCollapseError} naming the epoch, the statistics and the fix, for `stats` (the
+ * mask statistics at the end of an epoch: the mean over its last quarter of steps) that
+ * `isMaskCollapsed` found collapsed: more than {@link MASK_COLLAPSE_FRACTION} of the values below
+ * {@link MASK_LOW}.
  */
-export function checkMask(stats: MaskStats, epoch: number, lastGood: string): void {
-  if (!isMaskCollapsed(stats)) return;
-  throw new MaskCollapseError(
+export function maskCollapseError(stats: MaskStats, epoch: number, lastGood: string): MaskCollapseError {
+  return new MaskCollapseError(
     `the CAT mask collapsed in epoch ${epoch}: ${(100 * stats.low).toFixed(1)}% of its values are below ${MASK_LOW} ` +
       `over the epoch's last quarter of steps (more than ${100 * MASK_COLLAPSE_FRACTION}% is a collapse; ${describeMaskStats(stats)}). The calibrated example is the ` +
       'natural image, the KL term is 0 and the run is training a non-robust natural classifier, so it stopped without saving this epoch. ' +

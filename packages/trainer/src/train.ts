@@ -9,7 +9,7 @@ import type { StepLosses, TrainState } from '@cat/core';
 import { restoreCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import { resolveConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { coreDeps, type TrainDeps } from './deps.js';
-import { checkLosses, checkMask, checkWeights, type GuardContext } from './guard.js';
+import { checkLosses, checkWeights, maskCollapseError, type GuardContext } from './guard.js';
 import { appendMetrics, readMetricsLog, rewriteMetricsLog, type EpochMetrics } from './metrics-log.js';
 import { createOptimizer, setLearningRate } from './optimizers.js';
 import { prepareRunDir, type RunPaths } from './run-dir.js';
@@ -160,7 +160,7 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
       const mask = core.meanMaskStats(maskSteps);
       const maskEnd = core.meanMaskStats(maskSteps.slice(-Math.ceil(maskSteps.length / 4)));
       if (maskEnd && core.isMaskCollapsed(maskEnd)) {
-        if (!cfg.allowMaskCollapse) checkMask(maskEnd, epoch + 1, describeCheckpoint(paths, epoch));
+        if (!cfg.allowMaskCollapse) throw maskCollapseError(maskEnd, epoch + 1, describeCheckpoint(paths, epoch));
         emit({ type: 'warning', message: `epoch ${epoch + 1}: the CAT mask has collapsed (${core.describeMaskStats(maskEnd)}); going on as --allow-mask-collapse asks, but this is natural training` });
       }
 
