@@ -1,31 +1,32 @@
+// Generated from native/ops.manifest by tools/gen-native-ops.mjs: edit the manifest, not this file.
 /**
- * Types of the native addon (hand-written: @napi-rs/cli generates none without the napi crate).
- * Every function is synchronous, borrows its Float32Array arguments without copying and writes
- * its result into the `out` array the caller allocated. Wrong argument types throw a TypeError,
- * bad shapes an Error with code `CAT_NATIVE`. Argument order: inputs, optional inputs, outputs,
- * attributes. See native/README.md.
+ * Types of the native addon. Every function is synchronous, borrows its Float32Array arguments
+ * without copying and writes its result into the output arrays the caller allocated. Wrong
+ * argument types throw a TypeError, bad shapes an Error with code `CAT_NATIVE`. Argument order:
+ * inputs, optional inputs, outputs, attributes. See native/README.md.
  */
 
 declare namespace addon {
   /** Activation names of tfjs's fused ops that the native kernels fuse. */
   export type NativeActivation = 'linear' | 'relu' | 'relu6' | 'leakyrelu' | 'sigmoid' | 'elu';
 
-  /**
-   * Convolution geometry, 15 integers in this order: batch, inH, inW, inC, filterH, filterW, outC,
-   * strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW.
-   */
-  export type ConvGeometry = number[];
-
   export interface NativeAddon {
-    /** JSON text: `{"version", "device", "threads", "cuda"}`. */
+    /**
+     * JSON text: `{"version", "device", "threads", "manifest"}` (`manifest`: the hash of this file's
+     * declarations that the addon was built from).
+     */
     info(): string;
-    /** Conv2D / FusedConv2D, NHWC, filter [kh, kw, cin, cout]; `bias` [cout] or null. */
+    /**
+     * Conv2D / FusedConv2D, NHWC, filter [kh, kw, cin, cout]; `bias` [cout] or null. `geometry`:
+     * batch, inH, inW, inC, filterH, filterW, outC, strideH, strideW, dilationH, dilationW, padTop,
+     * padLeft, outH, outW.
+     */
     conv2d(
       x: Float32Array,
       filter: Float32Array,
       bias: Float32Array | null,
       out: Float32Array,
-      geometry: ConvGeometry,
+      geometry: number[],
       activation: NativeActivation,
       leakyAlpha: number,
     ): void;
@@ -34,9 +35,15 @@ declare namespace addon {
      * With `reluOf` (the conv's input x, itself a ReLU output), ReLU's gradient follows in the same
      * pass: `dx = reluOf > 0 ? dx : 0 * dx`.
      */
-    conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: ConvGeometry, reluOf?: Float32Array | null): void;
+    conv2dBackpropInput(
+      dy: Float32Array,
+      filter: Float32Array,
+      dx: Float32Array,
+      geometry: number[],
+      reluOf?: Float32Array | null,
+    ): void;
     /** Gradient of Conv2D against its filter, into `dw` [kh, kw, cin, cout]. */
-    conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: ConvGeometry): void;
+    conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: number[]): void;
     /**
      * Batched matmul `out[b] = op(a[b]) x op(b[b])` (a batch of 1 broadcasts), then bias [n] and
      * activation. `dims` is [batchA, batchB, m, n, k].
@@ -46,40 +53,59 @@ declare namespace addon {
       b: Float32Array,
       bias: Float32Array | null,
       out: Float32Array,
-      dims: [number, number, number, number, number],
+      dims: number[],
       transposeA: boolean,
       transposeB: boolean,
       activation: NativeActivation,
       leakyAlpha: number,
     ): void;
-    // native part B: add one signature per op below.
     /**
-     * Element-wise `out = op(a, b)` with a broadcast per operand. `op`: 0 Add, 1 Sub, 2 Mul,
-     * 3 RealDiv, 4 Maximum, 5 Minimum, 6 SquaredDifference. Mode: 0 same shape as `out`,
-     * 1 scalar, 2 inner (element `i % block`, e.g. `[C]` on NHWC), 3 outer (element
-     * `i / block`, e.g. `[R, 1]` on `[R, block]`); `block` is ignored for modes 0 and 1.
+     * Element-wise `out = op(a, b)` with a broadcast per operand. Mode: Same (the shape of `out`),
+     * Scalar, Inner (element `i % block`, e.g. `[C]` on NHWC) or Outer (element `i / block`, e.g.
+     * `[R, 1]` on `[R, block]`); `block` is ignored for Same and Scalar.
+     * `op` is a BinaryOp code: 0 Add, 1 Sub, 2 Multiply, 3 RealDiv, 4 Maximum, 5 Minimum, 6 SquaredDifference.
+     * `aMode` is a Broadcast code: 0 Same, 1 Scalar, 2 Inner, 3 Outer.
+     * `bMode` is a Broadcast code: 0 Same, 1 Scalar, 2 Inner, 3 Outer.
      */
-    binary(a: Float32Array, b: Float32Array, out: Float32Array, op: number, aMode: number, aBlock: number, bMode: number, bBlock: number): void;
+    binary(
+      a: Float32Array,
+      b: Float32Array,
+      out: Float32Array,
+      op: number,
+      aMode: number,
+      aBlock: number,
+      bMode: number,
+      bBlock: number,
+    ): void;
     /**
-     * Element-wise `out = op(x)`. `op`: 0 Relu, 1 LeakyRelu(p0), 2 Sigmoid, 3 Step(p0), 4 Sign,
-     * 5 Exp, 6 Log, 7 Neg, 8 Square, 9 Sqrt, 10 Rsqrt, 11 Abs, 12 ClipByValue(p0, p1).
+     * Element-wise `out = op(x)`; `p0`, `p1` are the op's parameters (see its codes), else ignored.
+     * `op` is a UnaryOp code: 0 Relu, 1 LeakyRelu(alpha), 2 Sigmoid, 3 Step(alpha), 4 Sign, 5 Exp, 6 Log, 7 Neg, 8 Square, 9 Sqrt, 10 Rsqrt, 11 Abs, 12 ClipByValue(clipValueMin, clipValueMax).
      */
     unary(x: Float32Array, out: Float32Array, op: number, p0: number, p1: number): void;
+    /**
+     * Sum, Max or Mean of `x` viewed as `[outer, inner]`: over the last axis into `outer` values, or
+     * over the leading axes into `inner` values.
+     * `op` is a ReduceOp code: 0 Sum, 1 Max, 2 Mean.
+     */
+    reduce(
+      x: Float32Array,
+      out: Float32Array,
+      op: number,
+      outer: number,
+      inner: number,
+      overLeadingAxes: boolean,
+    ): void;
+    /**
+     * Sum, Max or Mean over the middle axis of x viewed as [outer, mid, inner] (e.g. global average
+     * pooling over H and W): `out` has outer * inner values.
+     * `op` is a ReduceOp code: 0 Sum, 1 Max, 2 Mean.
+     */
+    reduceMiddleAxes(x: Float32Array, out: Float32Array, op: number, outer: number, mid: number, inner: number): void;
     /**
      * Batch-norm statistics: per column of x viewed as [outer, inner], the mean and the biased
      * variance mean((x - mean)^2), the same values as tf.moments over the leading axes.
      */
     moments(x: Float32Array, mean: Float32Array, variance: Float32Array, outer: number, inner: number): void;
-    /**
-     * Sum (0), Max (1) or Mean (2) over the middle axis of x viewed as [outer, mid, inner]
-     * (e.g. global average pooling over H and W): `out` has outer * inner values.
-     */
-    reduceMiddleAxes(x: Float32Array, out: Float32Array, op: number, outer: number, mid: number, inner: number): void;
-    /**
-     * Sum (0), Max (1) or Mean (2) of `x` viewed as `[outer, inner]`: over the last axis into
-     * `outer` values, or over the leading axes into `inner` values.
-     */
-    reduce(x: Float32Array, out: Float32Array, op: number, outer: number, inner: number, overLeadingAxes: boolean): void;
     /** Row-wise softmax of `[rows, cols]`. */
     softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): void;
     /** Row-wise log-softmax of `[rows, cols]`. */
@@ -89,42 +115,67 @@ declare namespace addon {
     /** Per-row `KL(softmax(p) || softmax(q))` into `out` [rows]. */
     klDiv(pLogits: Float32Array, qLogits: Float32Array, out: Float32Array, rows: number, cols: number): void;
     /** Gradients of `sum(dy * klDiv(p, q))` (`dy` [rows]) with respect to both logit matrices. */
-    klDivGrad(dy: Float32Array, pLogits: Float32Array, qLogits: Float32Array, dp: Float32Array, dq: Float32Array, rows: number, cols: number): void;
+    klDivGrad(
+      dy: Float32Array,
+      pLogits: Float32Array,
+      qLogits: Float32Array,
+      dp: Float32Array,
+      dq: Float32Array,
+      rows: number,
+      cols: number,
+    ): void;
     /** Per-row `-sum(labels * logSoftmax(logits))` into `out` [rows]. */
-    softmaxCrossEntropy(logits: Float32Array, labels: Float32Array, out: Float32Array, rows: number, cols: number): void;
+    softmaxCrossEntropy(
+      logits: Float32Array,
+      labels: Float32Array,
+      out: Float32Array,
+      rows: number,
+      cols: number,
+    ): void;
     /** Gradients of `sum(dy * softmaxCrossEntropy)` with respect to logits and labels. */
-    softmaxCrossEntropyGrad(dy: Float32Array, logits: Float32Array, labels: Float32Array, dLogits: Float32Array, dLabels: Float32Array, rows: number, cols: number): void;
+    softmaxCrossEntropyGrad(
+      dy: Float32Array,
+      logits: Float32Array,
+      labels: Float32Array,
+      dLogits: Float32Array,
+      dLabels: Float32Array,
+      rows: number,
+      cols: number,
+    ): void;
     /** `out = clip(clip(xAdv + alpha * sign(grad), x - eps, x + eps), 0, 1)`. */
-    signStepProject(xAdv: Float32Array, grad: Float32Array, x: Float32Array, out: Float32Array, alpha: number, eps: number): void;
+    signStepProject(
+      xAdv: Float32Array,
+      grad: Float32Array,
+      x: Float32Array,
+      out: Float32Array,
+      alpha: number,
+      eps: number,
+    ): void;
     /** `out = clip(x + mask * delta, 0, 1)` (all the same length). */
     calibrate(x: Float32Array, delta: Float32Array, mask: Float32Array, out: Float32Array): void;
     /** Gradients of `sum(dy * calibrate(x, delta, mask))` with respect to x, delta and mask. */
-    calibrateGrad(dy: Float32Array, x: Float32Array, delta: Float32Array, mask: Float32Array, dx: Float32Array, dDelta: Float32Array, dMask: Float32Array): void;
+    calibrateGrad(
+      dy: Float32Array,
+      x: Float32Array,
+      delta: Float32Array,
+      mask: Float32Array,
+      dx: Float32Array,
+      dDelta: Float32Array,
+      dMask: Float32Array,
+    ): void;
     /**
      * FusedBatchNorm: `out = offset + (x - mean) * scale / sqrt(variance + eps)`, each parameter
      * indexed modulo its length (`[C]` on NHWC); `scale`/`offset` null mean 1/0.
      */
-    batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, offset: Float32Array | null, out: Float32Array, varianceEpsilon: number): void;
-    /** ResizeNearestNeighbor, NHWC; `dims` is [batch, inH, inW, outH, outW, channels]. */
-    resizeNearest(images: Float32Array, out: Float32Array, dims: number[], alignCorners: boolean, halfPixelCenters: boolean): void;
-    /**
-     * ResizeNearestNeighborGrad, the exact adjoint of `resizeNearest`: `dy` [batch, outH, outW, c]
-     * into `dx` [batch, inH, inW, c].
-     */
-    resizeNearestGrad(dy: Float32Array, dx: Float32Array, dims: number[], alignCorners: boolean, halfPixelCenters: boolean): void;
-    /** Slice: `out = x[begin .. begin + size]`, all three arrays of length `rank`. */
-    slice(x: Float32Array, out: Float32Array, rank: number, inShape: number[], begin: number[], size: number[]): void;
-    /** PadV2: `x` padded by `padBefore[d]` / `padAfter[d]` copies of `constantValue` per dim. */
-    pad(x: Float32Array, out: Float32Array, rank: number, inShape: number[], padBefore: number[], padAfter: number[], constantValue: number): void;
-    /** Tile: `out` repeats `x` (shape `inShape`) `reps[d]` times along each dim. */
-    tile(x: Float32Array, out: Float32Array, rank: number, inShape: number[], reps: number[]): void;
-    /**
-     * Detaches `a`'s ArrayBuffer so its memory is released now, not at a later GC; `a` then has
-     * length 0. `a` must span its whole buffer (no views); a Wasm memory cannot be detached.
-     */
-    freeArray(a: Float32Array): void;
-    /** Gradient of ReLU (alpha 0) and LeakyReLU: `dx = x > 0 ? dy : alpha * dy`. */
-    reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
+    batchNorm(
+      x: Float32Array,
+      mean: Float32Array,
+      variance: Float32Array,
+      scale: Float32Array | null,
+      offset: Float32Array | null,
+      out: Float32Array,
+      varianceEpsilon: number,
+    ): void;
     /**
      * Per-channel batch-norm gradient (`[C]` parameters, C the last axis of x): `dx` like x and
      * `[C]` gradients for mean, variance, scale and offset. `scale` null means 1.
@@ -142,6 +193,46 @@ declare namespace addon {
       dOffset: Float32Array,
       varianceEpsilon: number,
     ): void;
+    /** ResizeNearestNeighbor, NHWC; `dims` is [batch, inH, inW, outH, outW, channels]. */
+    resizeNearest(
+      images: Float32Array,
+      out: Float32Array,
+      dims: number[],
+      alignCorners: boolean,
+      halfPixelCenters: boolean,
+    ): void;
+    /**
+     * ResizeNearestNeighborGrad, the exact adjoint of `resizeNearest`: `dy` [batch, outH, outW, c]
+     * into `dx` [batch, inH, inW, c].
+     */
+    resizeNearestGrad(
+      dy: Float32Array,
+      dx: Float32Array,
+      dims: number[],
+      alignCorners: boolean,
+      halfPixelCenters: boolean,
+    ): void;
+    /** Slice: `out = x[begin .. begin + size]`, all three arrays of length `rank`. */
+    slice(x: Float32Array, out: Float32Array, rank: number, inShape: number[], begin: number[], size: number[]): void;
+    /** PadV2: `x` padded by `padBefore[d]` / `padAfter[d]` copies of `constantValue` per dim. */
+    pad(
+      x: Float32Array,
+      out: Float32Array,
+      rank: number,
+      inShape: number[],
+      padBefore: number[],
+      padAfter: number[],
+      constantValue: number,
+    ): void;
+    /** Tile: `out` repeats `x` (shape `inShape`) `reps[d]` times along each dim. */
+    tile(x: Float32Array, out: Float32Array, rank: number, inShape: number[], reps: number[]): void;
+    /** Gradient of ReLU (alpha 0) and LeakyReLU: `dx = x > 0 ? dy : alpha * dy`. */
+    reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
+    /**
+     * Detaches `a`'s ArrayBuffer so its memory is released now, not at a later GC; `a` then has
+     * length 0. `a` must span its whole buffer (no views); a Wasm memory cannot be detached.
+     */
+    freeArray(a: Float32Array): void;
   }
 }
 

@@ -5,25 +5,34 @@
 
 use crate::chunked::for_each_chunk;
 use crate::error::{KernelError, KernelResult};
+use crate::op_codes::{BINARY_OP, BROADCAST};
 
-/// Which binary op; the numeric codes are the ones the binding passes in.
+/// Which binary op.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinaryOp {
-    Add = 0,
-    Sub = 1,
-    Mul = 2,
-    Div = 3,
-    Maximum = 4,
-    Minimum = 5,
-    SquaredDifference = 6,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Maximum,
+    Minimum,
+    SquaredDifference,
 }
 
 impl BinaryOp {
+    /// The op with this `BinaryOp` code of native/ops.manifest.
     pub fn from_code(code: u32) -> Option<BinaryOp> {
         use BinaryOp::*;
-        [Add, Sub, Mul, Div, Maximum, Minimum, SquaredDifference]
-            .get(code as usize)
-            .copied()
+        Some(match *BINARY_OP.get(code as usize)? {
+            "Add" => Add,
+            "Sub" => Sub,
+            "Multiply" => Mul,
+            "RealDiv" => Div,
+            "Maximum" => Maximum,
+            "Minimum" => Minimum,
+            "SquaredDifference" => SquaredDifference,
+            _ => return None,
+        })
     }
 
     /// The scalar function, for naive references and odd cases.
@@ -71,13 +80,14 @@ pub enum Broadcast {
 }
 
 impl Broadcast {
-    /// Decodes the binding's (mode, n) pair: 0 same, 1 scalar, 2 inner(n), 3 outer(n).
+    /// The broadcast with this `Broadcast` code of native/ops.manifest and block size `n`
+    /// (ignored for Same and Scalar; Inner and Outer need `n > 0`).
     pub fn from_code(mode: u32, n: usize) -> Option<Broadcast> {
-        match mode {
-            0 => Some(Broadcast::Same),
-            1 => Some(Broadcast::Scalar),
-            2 if n > 0 => Some(Broadcast::Inner(n)),
-            3 if n > 0 => Some(Broadcast::Outer(n)),
+        match *BROADCAST.get(mode as usize)? {
+            "Same" => Some(Broadcast::Same),
+            "Scalar" => Some(Broadcast::Scalar),
+            "Inner" if n > 0 => Some(Broadcast::Inner(n)),
+            "Outer" if n > 0 => Some(Broadcast::Outer(n)),
             _ => None,
         }
     }
@@ -209,7 +219,7 @@ mod tests {
 
     #[test]
     fn all_ops_and_broadcasts_match_naive_loop() {
-        let ops = (0..7).map(|c| BinaryOp::from_code(c).unwrap());
+        let ops = (0..BINARY_OP.len() as u32).map(|c| BinaryOp::from_code(c).unwrap());
         // Sizes below and above the parallel threshold; blocks not dividing the chunk size.
         for n_out in [7 * 3, 2 * 5 * 7 * 13, 3 * 17 * 4099] {
             let modes = |blocks: &[usize]| {
@@ -255,7 +265,13 @@ mod tests {
         assert!(check_shapes(5, Broadcast::Same, 1, Broadcast::Scalar, 6).is_err());
         assert!(check_shapes(6, Broadcast::Same, 4, Broadcast::Inner(4), 6).is_err());
         assert!(check_shapes(6, Broadcast::Same, 3, Broadcast::Outer(2), 6).is_ok());
-        assert!(BinaryOp::from_code(7).is_none());
+        assert!(BinaryOp::from_code(BINARY_OP.len() as u32).is_none());
         assert!(Broadcast::from_code(2, 0).is_none());
+    }
+
+    #[test]
+    fn every_manifest_code_has_an_op() {
+        assert!((0..BINARY_OP.len() as u32).all(|c| BinaryOp::from_code(c).is_some()), "{BINARY_OP:?}");
+        assert!((0..BROADCAST.len() as u32).all(|c| Broadcast::from_code(c, 1).is_some()), "{BROADCAST:?}");
     }
 }

@@ -7,8 +7,6 @@ pub enum KernelError {
     BadLength { what: &'static str, expected: usize, got: usize },
     /// A shape or attribute value outside what the kernel accepts.
     BadArgument(String),
-    /// The requested device is not compiled in or not usable here.
-    DeviceUnavailable(String),
 }
 
 impl fmt::Display for KernelError {
@@ -18,7 +16,6 @@ impl fmt::Display for KernelError {
                 write!(f, "{what}: expected {expected} float32 values, got {got}")
             }
             KernelError::BadArgument(msg) => f.write_str(msg),
-            KernelError::DeviceUnavailable(msg) => f.write_str(msg),
         }
     }
 }

@@ -9,14 +9,20 @@ use rayon::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReduceOp {
-    Sum = 0,
-    Max = 1,
-    Mean = 2,
+    Sum,
+    Max,
+    Mean,
 }
 
 impl ReduceOp {
+    /// The op with this `ReduceOp` code of native/ops.manifest.
     pub fn from_code(code: u32) -> Option<ReduceOp> {
-        [ReduceOp::Sum, ReduceOp::Max, ReduceOp::Mean].get(code as usize).copied()
+        Some(match *crate::op_codes::REDUCE_OP.get(code as usize)? {
+            "Sum" => ReduceOp::Sum,
+            "Max" => ReduceOp::Max,
+            "Mean" => ReduceOp::Mean,
+            _ => return None,
+        })
     }
 }
 
@@ -205,6 +211,12 @@ mod tests {
 
     fn data(n: usize) -> Vec<f32> {
         (0..n).map(|i| ((i * 7919 + 13) % 1009) as f32 / 100.0 - 5.0).collect()
+    }
+
+    #[test]
+    fn every_manifest_code_has_an_op() {
+        let codes = crate::op_codes::REDUCE_OP;
+        assert!((0..codes.len() as u32).all(|c| ReduceOp::from_code(c).is_some()), "{codes:?}");
     }
 
     #[test]

@@ -27,24 +27,23 @@ pub enum UnaryOp {
 }
 
 impl UnaryOp {
-    /// Codes: 0 Relu, 1 LeakyRelu(p0), 2 Sigmoid, 3 Step(p0), 4 Sign, 5 Exp, 6 Log, 7 Neg,
-    /// 8 Square, 9 Sqrt, 10 Rsqrt, 11 Abs, 12 Clip(p0, p1).
+    /// The op with this `UnaryOp` code of native/ops.manifest; `p0`, `p1` are its parameters.
     pub fn from_code(code: u32, p0: f32, p1: f32) -> Option<UnaryOp> {
         use UnaryOp::*;
-        Some(match code {
-            0 => Relu,
-            1 => LeakyRelu(p0),
-            2 => Sigmoid,
-            3 => Step(p0),
-            4 => Sign,
-            5 => Exp,
-            6 => Log,
-            7 => Neg,
-            8 => Square,
-            9 => Sqrt,
-            10 => Rsqrt,
-            11 => Abs,
-            12 => Clip(p0, p1),
+        Some(match *crate::op_codes::UNARY_OP.get(code as usize)? {
+            "Relu" => Relu,
+            "LeakyRelu" => LeakyRelu(p0),
+            "Sigmoid" => Sigmoid,
+            "Step" => Step(p0),
+            "Sign" => Sign,
+            "Exp" => Exp,
+            "Log" => Log,
+            "Neg" => Neg,
+            "Square" => Square,
+            "Sqrt" => Sqrt,
+            "Rsqrt" => Rsqrt,
+            "Abs" => Abs,
+            "ClipByValue" => Clip(p0, p1),
             _ => return None,
         })
     }
@@ -192,7 +191,7 @@ mod tests {
     fn large_input_matches_scalar_loop() {
         let n = 200_003;
         let x: Vec<f32> = (0..n).map(|i| ((i * 7919) % 1000) as f32 / 250.0 - 2.0).collect();
-        for code in 0..13 {
+        for code in 0..crate::op_codes::UNARY_OP.len() as u32 {
             let op = UnaryOp::from_code(code, 0.2, 0.7).unwrap();
             let mut o = vec![0.0; n];
             unary(op, &x, &mut o).unwrap();
@@ -201,6 +200,12 @@ mod tests {
                 assert!(o[i] == want || (o[i].is_nan() && want.is_nan()), "{op:?} at {i}");
             }
         }
-        assert!(UnaryOp::from_code(13, 0.0, 0.0).is_none());
+        assert!(UnaryOp::from_code(crate::op_codes::UNARY_OP.len() as u32, 0.0, 0.0).is_none());
+    }
+
+    #[test]
+    fn every_manifest_code_has_an_op() {
+        let codes = crate::op_codes::UNARY_OP;
+        assert!((0..codes.len() as u32).all(|c| UnaryOp::from_code(c, 0.0, 0.0).is_some()), "{codes:?}");
     }
 }

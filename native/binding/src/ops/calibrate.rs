@@ -1,8 +1,8 @@
-//! `calibrate(x, delta, mask, out)`: `clip(x + mask * delta, 0, 1)`.
-use crate::args::{Args, BindResult, Ret};
+//! `calibrate`: `out = clip(x + mask * delta, 0, 1)`.
+use super::CalibrateArgs;
+use crate::args::{BindResult, Ret};
 
-pub fn run(a: &Args) -> BindResult<Ret> {
-    let (x, d, m) = (a.f32s(0, "x")?, a.f32s(1, "delta")?, a.f32s(2, "mask")?);
-    cat_kernels::calibrate::calibrate(x, d, m, a.f32s_mut(3, "out")?)?;
+pub fn run(a: CalibrateArgs) -> BindResult<Ret> {
+    cat_kernels::calibrate::calibrate(a.x, a.delta, a.mask, a.out)?;
     Ok(Ret::Undefined)
 }

@@ -1,9 +1,8 @@
-//! `calibrateGrad(dy, x, delta, mask, dx, dDelta, dMask)`.
-use crate::args::{Args, BindResult, Ret};
+//! `calibrateGrad`: the gradients of `calibrate` with respect to x, delta and mask.
+use super::CalibrateGradArgs;
+use crate::args::{BindResult, Ret};
 
-pub fn run(a: &Args) -> BindResult<Ret> {
-    let (dy, x, d, m) = (a.f32s(0, "dy")?, a.f32s(1, "x")?, a.f32s(2, "delta")?, a.f32s(3, "mask")?);
-    let (dx, dd, dm) = (a.f32s_mut(4, "dx")?, a.f32s_mut(5, "dDelta")?, a.f32s_mut(6, "dMask")?);
-    cat_kernels::calibrate::calibrate_grad(dy, x, d, m, dx, dd, dm)?;
+pub fn run(a: CalibrateGradArgs) -> BindResult<Ret> {
+    cat_kernels::calibrate::calibrate_grad(a.dy, a.x, a.delta, a.mask, a.dx, a.d_delta, a.d_mask)?;
     Ok(Ret::Undefined)
 }

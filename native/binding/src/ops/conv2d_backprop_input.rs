@@ -1,15 +1,9 @@
-//! `conv2dBackpropInput(dy, filter, dx, geometry, reluOf?)`: gradient of Conv2D against its input;
-//! with `reluOf` (the conv's input, a ReLU output), ReLU's gradient is applied to it as well.
-use super::conv_args::geometry;
-use crate::args::{Args, BindResult, Ret};
+//! `conv2dBackpropInput`: Conv2D's input gradient, with ReLU's gradient fused when `reluOf` is given.
+use super::{conv_args::geometry, Conv2dBackpropInputArgs};
+use crate::args::{BindResult, Ret};
 use cat_kernels::conv2d_backprop_input::conv2d_backprop_input_relu;
 
-pub fn run(a: &Args) -> BindResult<Ret> {
-    let dy = a.f32s(0, "dy")?;
-    let w = a.f32s(1, "filter")?;
-    let dx = a.f32s_mut(2, "dx")?;
-    let g = geometry(a, 3)?;
-    let relu_of = a.opt_f32s(4, "reluOf")?;
-    conv2d_backprop_input_relu(&g, dy, w, relu_of, dx)?;
+pub fn run(a: Conv2dBackpropInputArgs) -> BindResult<Ret> {
+    conv2d_backprop_input_relu(&geometry(&a.geometry)?, a.dy, a.filter, a.relu_of, a.dx)?;
     Ok(Ret::Undefined)
 }

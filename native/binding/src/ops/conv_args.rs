@@ -1,16 +1,11 @@
-//! The convolution geometry as JS passes it: an array of 15 integers, in the order of
-//! [`GEOMETRY_FIELDS`] (tfjs's `Conv2DInfo`, already resolved by `backend_util.computeConv2DInfo`).
-use crate::args::{Args, BindResult};
+//! The conv functions' `geometry` argument: 15 integers, batch, inH, inW, inC, filterH, filterW,
+//! outC, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW (the array that
+//! packages/core/src/backend/conv-geometry.ts builds).
+use crate::args::BindResult;
 use cat_kernels::Conv2dGeometry;
 
-/// Names of the geometry array's entries, in order (mirrored in packages/core/src/backend/native-addon.ts).
-pub const GEOMETRY_FIELDS: [&str; 15] = [
-    "batch", "inH", "inW", "inC", "filterH", "filterW", "outC", "strideH", "strideW",
-    "dilationH", "dilationW", "padTop", "padLeft", "outH", "outW",
-];
-
-pub fn geometry(args: &Args, i: usize) -> BindResult<Conv2dGeometry> {
-    let v = args.usizes(i, "geometry", GEOMETRY_FIELDS.len())?;
+/// The geometry in `v` (its length is checked by the argument reader), validated.
+pub fn geometry(v: &[usize]) -> BindResult<Conv2dGeometry> {
     let g = Conv2dGeometry {
         batch: v[0],
         in_h: v[1],

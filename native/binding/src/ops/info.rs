@@ -1,12 +1,13 @@
-//! `info()`: a JSON string describing the build (version, device, threads), so JS can check
-//! that the addon loads without running a kernel.
-use crate::args::{Args, BindResult, Ret};
+//! `info()`: a JSON string describing the build (version, device, threads, the hash of the ops
+//! manifest it was built from), so JS can check the addon without running a kernel.
+use super::InfoArgs;
+use crate::args::{BindResult, Ret};
 
-pub fn run(_args: &Args) -> BindResult<Ret> {
+pub fn run(_: InfoArgs) -> BindResult<Ret> {
     Ok(Ret::Str(format!(
-        "{{\"version\":\"{}\",\"device\":\"cpu\",\"threads\":{},\"cuda\":{}}}",
+        "{{\"version\":\"{}\",\"device\":\"cpu\",\"threads\":{},\"manifest\":\"{}\"}}",
         env!("CARGO_PKG_VERSION"),
         rayon::current_num_threads(),
-        cfg!(feature = "cuda")
+        env!("CAT_OPS_MANIFEST_HASH")
     )))
 }

@@ -1,8 +1,8 @@
-//! `klDiv(pLogits, qLogits, out, rows, cols)`: per-row KL(softmax(p) || softmax(q)).
-use crate::args::{Args, BindResult, Ret};
+//! `klDiv`: per-row KL divergence of two softmaxes.
+use super::KlDivArgs;
+use crate::args::{BindResult, Ret};
 
-pub fn run(a: &Args) -> BindResult<Ret> {
-    let (p, q, out) = (a.f32s(0, "pLogits")?, a.f32s(1, "qLogits")?, a.f32s_mut(2, "out")?);
-    cat_kernels::kl_div::kl_div_rows(p, q, a.usize(3, "rows")?, a.usize(4, "cols")?, out)?;
+pub fn run(a: KlDivArgs) -> BindResult<Ret> {
+    cat_kernels::kl_div::kl_div_rows(a.p_logits, a.q_logits, a.rows, a.cols, a.out)?;
     Ok(Ret::Undefined)
 }

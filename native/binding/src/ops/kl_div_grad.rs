@@ -1,9 +1,8 @@
-//! `klDivGrad(dy, pLogits, qLogits, dp, dq, rows, cols)`: gradients of `sum(dy * klDiv)`.
-use crate::args::{Args, BindResult, Ret};
+//! `klDivGrad`: the KL divergence's gradients with respect to both logit matrices.
+use super::KlDivGradArgs;
+use crate::args::{BindResult, Ret};
 
-pub fn run(a: &Args) -> BindResult<Ret> {
-    let (dy, p, q) = (a.f32s(0, "dy")?, a.f32s(1, "pLogits")?, a.f32s(2, "qLogits")?);
-    let (dp, dq) = (a.f32s_mut(3, "dp")?, a.f32s_mut(4, "dq")?);
-    cat_kernels::kl_div::kl_div_rows_grad(dy, p, q, a.usize(5, "rows")?, a.usize(6, "cols")?, dp, dq)?;
+pub fn run(a: KlDivGradArgs) -> BindResult<Ret> {
+    cat_kernels::kl_div::kl_div_rows_grad(a.dy, a.p_logits, a.q_logits, a.rows, a.cols, a.dp, a.dq)?;
     Ok(Ret::Undefined)
 }

@@ -1,8 +1,8 @@
-//! `logSoftmax(x, out, rows, cols)`: row-wise log-softmax.
-use crate::args::{Args, BindResult, Ret};
+//! `logSoftmax`: row-wise log-softmax.
+use super::LogSoftmaxArgs;
+use crate::args::{BindResult, Ret};
 
-pub fn run(a: &Args) -> BindResult<Ret> {
-    let (x, out) = (a.f32s(0, "x")?, a.f32s_mut(1, "out")?);
-    cat_kernels::softmax::log_softmax_rows(x, a.usize(2, "rows")?, a.usize(3, "cols")?, out)?;
+pub fn run(a: LogSoftmaxArgs) -> BindResult<Ret> {
+    cat_kernels::softmax::log_softmax_rows(a.x, a.rows, a.cols, a.out)?;
     Ok(Ret::Undefined)
 }

@@ -1,8 +1,8 @@
-//! `reluGrad(dy, x, dx, alpha)`: gradient of ReLU (alpha 0) and LeakyReLU.
-use crate::args::{Args, BindResult, Ret};
+//! `reluGrad`: the gradient of ReLU and LeakyReLU.
+use super::ReluGradArgs;
+use crate::args::{BindResult, Ret};
 
-pub fn run(a: &Args) -> BindResult<Ret> {
-    let (dy, x, dx) = (a.f32s(0, "dy")?, a.f32s(1, "x")?, a.f32s_mut(2, "dx")?);
-    cat_kernels::relu_grad::relu_grad(dy, x, a.f64(3, "alpha")? as f32, dx)?;
+pub fn run(a: ReluGradArgs) -> BindResult<Ret> {
+    cat_kernels::relu_grad::relu_grad(a.dy, a.x, a.alpha as f32, a.dx)?;
     Ok(Ret::Undefined)
 }

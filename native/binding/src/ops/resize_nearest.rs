@@ -1,27 +1,14 @@
-//! `resizeNearest(images, out, [batch, inH, inW, outH, outW, channels], alignCorners,
-//! halfPixelCenters)`: ResizeNearestNeighbor on NHWC.
-use crate::args::{Args, BindResult, Ret};
+//! `resizeNearest`: ResizeNearestNeighbor, NHWC.
+use super::ResizeNearestArgs;
+use crate::args::{BindResult, Ret};
 use cat_kernels::resize_nearest::{resize_nearest, ResizeGeometry};
 
-/// Reads the `[batch, inH, inW, outH, outW, channels]` array at argument `i` and
-/// `alignCorners` at `i + 1`.
-pub fn geometry(a: &Args, i: usize, half_pixel_centers: bool) -> BindResult<ResizeGeometry> {
-    let d = a.usizes(i, "dims [batch, inH, inW, outH, outW, channels]", 6)?;
-    Ok(ResizeGeometry {
-        batch: d[0],
-        in_h: d[1],
-        in_w: d[2],
-        out_h: d[3],
-        out_w: d[4],
-        channels: d[5],
-        align_corners: a.bool(i + 1, "alignCorners")?,
-        half_pixel_centers,
-    })
+/// The geometry of `dims` ([batch, inH, inW, outH, outW, channels], length checked by the reader).
+pub fn geometry(d: &[usize], align_corners: bool, half_pixel_centers: bool) -> ResizeGeometry {
+    ResizeGeometry { batch: d[0], in_h: d[1], in_w: d[2], out_h: d[3], out_w: d[4], channels: d[5], align_corners, half_pixel_centers }
 }
 
-pub fn run(a: &Args) -> BindResult<Ret> {
-    let (x, out) = (a.f32s(0, "images")?, a.f32s_mut(1, "out")?);
-    let g = geometry(a, 2, a.bool(4, "halfPixelCenters")?)?;
-    resize_nearest(x, &g, out)?;
+pub fn run(a: ResizeNearestArgs) -> BindResult<Ret> {
+    resize_nearest(a.images, &geometry(&a.dims, a.align_corners, a.half_pixel_centers), a.out)?;
     Ok(Ret::Undefined)
 }

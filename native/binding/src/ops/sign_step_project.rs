@@ -1,10 +1,8 @@
-//! `signStepProject(xAdv, grad, x, out, alpha, eps)`: one fused L-inf attack step.
-use crate::args::{Args, BindResult, Ret};
+//! `signStepProject`: the fused PGD step `clip(clip(xAdv + alpha sign(grad), x +- eps), 0, 1)`.
+use super::SignStepProjectArgs;
+use crate::args::{BindResult, Ret};
 
-pub fn run(a: &Args) -> BindResult<Ret> {
-    let (x_adv, grad, x) = (a.f32s(0, "xAdv")?, a.f32s(1, "grad")?, a.f32s(2, "x")?);
-    let out = a.f32s_mut(3, "out")?;
-    let (alpha, eps) = (a.f64(4, "alpha")? as f32, a.f64(5, "eps")? as f32);
-    cat_kernels::sign_step_project::sign_step_project(x_adv, grad, x, alpha, eps, out)?;
+pub fn run(a: SignStepProjectArgs) -> BindResult<Ret> {
+    cat_kernels::sign_step_project::sign_step_project(a.x_adv, a.grad, a.x, a.alpha as f32, a.eps as f32, a.out)?;
     Ok(Ret::Undefined)
 }

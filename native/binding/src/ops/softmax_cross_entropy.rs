@@ -1,9 +1,8 @@
-//! `softmaxCrossEntropy(logits, labels, out, rows, cols)`: per-row `-sum labels * logSoftmax`.
-use crate::args::{Args, BindResult, Ret};
-use cat_kernels::softmax_cross_entropy::softmax_cross_entropy_rows;
+//! `softmaxCrossEntropy`: per-row `-sum labels * logSoftmax(logits)`.
+use super::SoftmaxCrossEntropyArgs;
+use crate::args::{BindResult, Ret};
 
-pub fn run(a: &Args) -> BindResult<Ret> {
-    let (z, t, out) = (a.f32s(0, "logits")?, a.f32s(1, "labels")?, a.f32s_mut(2, "out")?);
-    softmax_cross_entropy_rows(z, t, a.usize(3, "rows")?, a.usize(4, "cols")?, out)?;
+pub fn run(a: SoftmaxCrossEntropyArgs) -> BindResult<Ret> {
+    cat_kernels::softmax_cross_entropy::softmax_cross_entropy_rows(a.logits, a.labels, a.rows, a.cols, a.out)?;
     Ok(Ret::Undefined)
 }

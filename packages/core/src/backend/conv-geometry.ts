@@ -1,9 +1,8 @@
 /** tfjs's resolved convolution info as the 15-integer geometry array the addon takes. */
 import type { backend_util } from '@tensorflow/tfjs-core';
-import type { ConvGeometry } from '@cat/native';
 
-/** Order fixed by native/binding/src/ops/conv_args.rs (GEOMETRY_FIELDS). */
-export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometry {
+/** In the order of `geometry` in native/ops.manifest (read by native/binding/src/ops/conv_args.rs). */
+export function convGeometry(info: backend_util.Conv2DInfo): number[] {
   return [
     info.batchSize,
     info.inHeight,

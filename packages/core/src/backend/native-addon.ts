@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { NativeAddon } from '@cat/native';
+import { ADDON_FUNCTIONS, OPS_MANIFEST_HASH } from './native-ops.js';
 
 export type { NativeAddon } from '@cat/native';
 
@@ -39,31 +40,29 @@ export function loadNativeAddon(): NativeAddon {
 }
 
 /**
- * Every function of the addon that @cat/core calls. A build from an older checkout lacks the
- * newer ones, and may ignore arguments that newer code passes (e.g. conv2dBackpropInput's
- * `reluOf`), giving wrong results: such a build is refused.
+ * Every function of the addon (native/ops.manifest). A build from an older checkout lacks the
+ * newer ones, and may ignore arguments that newer code passes or read op codes differently,
+ * giving wrong results: such a build is refused.
  */
-export const REQUIRED_ADDON_FUNCTIONS = [
-  'info', 'conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'matmul', 'binary', 'unary', 'reduce',
-  'reduceMiddleAxes', 'moments', 'softmax', 'logSoftmax', 'logSoftmaxGrad', 'klDiv', 'klDivGrad',
-  'softmaxCrossEntropy', 'softmaxCrossEntropyGrad', 'signStepProject', 'calibrate', 'calibrateGrad',
-  'batchNorm', 'batchNormGrad', 'resizeNearest', 'resizeNearestGrad', 'slice', 'pad', 'tile', 'reluGrad',
-  'freeArray',
-] as const;
+export const REQUIRED_ADDON_FUNCTIONS = ADDON_FUNCTIONS;
+
+function staleError(what: string): Error {
+  const err = new Error(`The cat native addon is out of date: ${what}. Rebuild it with \`pnpm --filter @cat/native build\`, or use --backend cpu.`);
+  (err as NodeJS.ErrnoException).code = 'CAT_NATIVE_STALE';
+  return err;
+}
 
 /**
- * `addon` itself when it has every function in {@link REQUIRED_ADDON_FUNCTIONS}.
- * @throws Error with code `CAT_NATIVE_STALE` naming the missing ones and how to rebuild.
+ * `addon` itself when it has every function in {@link REQUIRED_ADDON_FUNCTIONS} and was built
+ * from the same native/ops.manifest as this code (same function layouts and op codes).
+ * @throws Error with code `CAT_NATIVE_STALE` naming what is wrong and how to rebuild.
  */
 export function checkAddon(addon: NativeAddon): NativeAddon {
   const missing = REQUIRED_ADDON_FUNCTIONS.filter((name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function');
-  if (missing.length > 0) {
-    const err = new Error(
-      `The cat native addon is out of date: it lacks ${missing.join(', ')}. Rebuild it with ` +
-        '`pnpm --filter @cat/native build`, or use --backend cpu.',
-    );
-    (err as NodeJS.ErrnoException).code = 'CAT_NATIVE_STALE';
-    throw err;
+  if (missing.length > 0) throw staleError(`it lacks ${missing.join(', ')}`);
+  const built = (JSON.parse(addon.info()) as { manifest?: string }).manifest;
+  if (built !== OPS_MANIFEST_HASH) {
+    throw staleError(`it was built from another native/ops.manifest (${built ?? 'none'}, this code has ${OPS_MANIFEST_HASH})`);
   }
   return addon;
 }

@@ -6,19 +6,10 @@
 import { backend_util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 import { broadcastMode } from './broadcast-mode.js';
+import { BINARY_OP, type OpCode } from '../native-ops.js';
 
-/** Addon op codes (cat_kernels::binary::BinaryOp). */
-const OPS = {
-  Add: 0,
-  Sub: 1,
-  Multiply: 2,
-  RealDiv: 3,
-  Maximum: 4,
-  Minimum: 5,
-  SquaredDifference: 6,
-} as const;
-
-function binaryConfig(kernelName: keyof typeof OPS): KernelConfig {
+/** The kernel of the `BinaryOp` called `kernelName`. */
+function binaryConfig([kernelName, { code }]: [string, OpCode]): KernelConfig {
   return {
     kernelName,
     backendName: 'native',
@@ -33,10 +24,11 @@ function binaryConfig(kernelName: keyof typeof OPS): KernelConfig {
       if (am === null || bm === null || size === 0) return cpuFallback(kernelName, args);
       const out = outputArray(size);
       const be = args.backend;
-      addon().binary(values(be, a), values(be, b), out, OPS[kernelName], am[0], am[1], bm[0], bm[1]);
+      addon().binary(values(be, a), values(be, b), out, code, am[0], am[1], bm[0], bm[1]);
       return output(be, outShape, out);
     },
   };
 }
 
-export const binaryOpConfigs: KernelConfig[] = (Object.keys(OPS) as (keyof typeof OPS)[]).map(binaryConfig);
+/** One kernel per `BinaryOp` of native/ops.manifest (the op names are tfjs kernel names). */
+export const binaryOpConfigs: KernelConfig[] = Object.entries(BINARY_OP).map(binaryConfig);

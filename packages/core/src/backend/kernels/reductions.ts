@@ -7,17 +7,15 @@
  */
 import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs } from '../kernel-helpers.js';
+import { REDUCE_OP, type ReduceOpName } from '../native-ops.js';
 
-/** Kernel name, addon op code (cat_kernels::reduce::ReduceOp), and its axis attribute. */
-const OPS = [
-  ['Sum', 0, 'axis'],
-  ['Max', 1, 'reductionIndices'],
-  ['Mean', 2, 'axis'],
-] as const;
+/** The attribute holding the reduced axes, per `ReduceOp` kernel. */
+const AXIS_ATTR: Record<ReduceOpName, string> = { Sum: 'axis', Max: 'reductionIndices', Mean: 'axis' };
 
 const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
-function reduceConfig([kernelName, code, axisAttr]: (typeof OPS)[number]): KernelConfig {
+function reduceConfig(kernelName: ReduceOpName): KernelConfig {
+  const [code, axisAttr] = [REDUCE_OP[kernelName].code, AXIS_ATTR[kernelName]];
   return {
     kernelName,
     backendName: 'native',
@@ -45,4 +43,5 @@ function reduceConfig([kernelName, code, axisAttr]: (typeof OPS)[number]): Kerne
   };
 }
 
-export const reductionConfigs: KernelConfig[] = OPS.map(reduceConfig);
+/** One kernel per `ReduceOp` of native/ops.manifest (the op names are tfjs kernel names). */
+export const reductionConfigs: KernelConfig[] = (Object.keys(REDUCE_OP) as ReduceOpName[]).map(reduceConfig);

@@ -3,28 +3,12 @@
  * activations and their gradient helper Step, Sign, ClipByValue and the math ops of the losses
  * and batch norm.
  */
-import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
+import { UNARY_OP, type OpCode } from '../native-ops.js';
 
-/** Kernel name to addon op code (cat_kernels::unary::UnaryOp) and its two parameters. */
-const OPS: Record<string, [code: number, params: (attrs: NamedAttrMap) => [number, number]]> = {
-  Relu: [0, () => [0, 0]],
-  LeakyRelu: [1, (a) => [Number(a.alpha), 0]],
-  Sigmoid: [2, () => [0, 0]],
-  Step: [3, (a) => [Number(a.alpha ?? 0), 0]],
-  Sign: [4, () => [0, 0]],
-  Exp: [5, () => [0, 0]],
-  Log: [6, () => [0, 0]],
-  Neg: [7, () => [0, 0]],
-  Square: [8, () => [0, 0]],
-  Sqrt: [9, () => [0, 0]],
-  Rsqrt: [10, () => [0, 0]],
-  Abs: [11, () => [0, 0]],
-  ClipByValue: [12, (a) => [Number(a.clipValueMin), Number(a.clipValueMax)]],
-};
-
-function unaryConfig(kernelName: string): KernelConfig {
-  const [code, params] = OPS[kernelName];
+/** The kernel of the `UnaryOp` called `kernelName`: its code, and its attributes as p0, p1. */
+function unaryConfig([kernelName, { code, params }]: [string, OpCode]): KernelConfig {
   return {
     kernelName,
     backendName: 'native',
@@ -34,11 +18,13 @@ function unaryConfig(kernelName: string): KernelConfig {
       if (!isFloat32(x)) return cpuFallback(kernelName, args);
       const xv = values(args.backend, x);
       const out = outputArray(xv.length);
-      const [p0, p1] = params(args.attrs ?? {});
+      const attrs = args.attrs ?? {};
+      const [p0 = 0, p1 = 0] = params.map((p) => Number(attrs[p.attr] ?? p.default));
       addon().unary(xv, out, code, p0, p1);
       return output(args.backend, x.shape, out);
     },
   };
 }
 
-export const unaryOpConfigs: KernelConfig[] = Object.keys(OPS).map(unaryConfig);
+/** One kernel per `UnaryOp` of native/ops.manifest (the op names are tfjs kernel names). */
+export const unaryOpConfigs: KernelConfig[] = Object.entries(UNARY_OP).map(unaryConfig);
