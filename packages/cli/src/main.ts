@@ -14,6 +14,7 @@ import { registerReport } from './commands/report.js';
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
 import { registerReproduce } from './commands/reproduce.js';
+import { registerMethods } from './commands/methods.js';
 import { CliError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerDemo(program);
   registerReproduce(program);
+  registerMethods(program);
   return program;
 }
 

@@ -2,14 +2,26 @@
  * The training configuration: what a user may set, how the preset fills the rest, and the
  * checks that turn a mistyped or contradictory value into one clear error.
  */
-import { BACKEND_NAMES, METHOD_NAMES as CORE_METHOD_NAMES, type BackendName } from '@cat/core';
+import {
+  BACKEND_NAMES,
+  RECIPES as RECIPES_HELP,
+  METHOD_NAMES as CORE_METHOD_NAMES,
+  METHOD_SETTINGS,
+  methodSpec,
+  rangeText,
+  inRange,
+  recipeMethods,
+  type BackendName,
+  type OptionSpec,
+} from '@cat/core';
 import {
   DATASET_NAMES,
-  PRESETS,
+  METHOD_SETTING_KEYS,
   presetFor,
   RECIPE_NAMES,
   WRN_MILESTONES,
   type DatasetName,
+  type MethodSettings,
   type OptimizerKind,
   type RecipeName,
 } from './presets.js';
@@ -17,64 +29,30 @@ import {
 /** Training methods the trainer knows: those `createMethod` of @cat/core builds. */
 export const METHOD_NAMES: readonly string[] = CORE_METHOD_NAMES;
 
-/** CAT's ablations (SPEC section 5.2.3): A2 drops the mask, A1 also the weighted CE. */
-export const ABLATIONS = ['none', 'A1', 'A2'] as const;
+/** CAT's ablations (SPEC section 5.2.3), as CAT declares them: A2 drops the mask, A1 also the weighted CE. */
+export const ABLATIONS: readonly string[] = Object.keys(METHOD_SETTINGS.find((s) => s.key === 'ablation')!.declared.values().next().value!.spec.choices!);
 
 /** tfjs backends `--backend` accepts. */
 // The backend names are @cat/core's, re-exported for the trainer's callers.
 export { BACKEND_NAMES, type BackendName };
 
-/** The full, resolved training configuration; written to `RUN_DIR/config.json`. */
-export interface TrainConfig {
+/**
+ * The full, resolved training configuration; written to `RUN_DIR/config.json`. The methods'
+ * settings ({@link MethodSettings}: the attack budget, CAT's a, b, kappa, ablation and mask
+ * settings, TRADES's beta, ...) are declared with the methods in @cat/core, which also says what
+ * each means (`cat-cli methods`).
+ */
+export interface TrainConfig extends MethodSettings {
   method: string;
   dataset: DatasetName;
   /** Classifier architecture (`f`). */
   arch: string;
   /** Mask network architecture (`g`, CAT only). */
   maskArch: string;
-  /** L-inf budget of the training attack, in [0,1] pixel units. */
-  eps: number;
-  /** Attack step size. */
-  alpha: number;
-  /** Attack steps K. */
-  steps: number;
-  /** CAT: weight of KL(p(x) || p(x_c)) in L_f. */
-  a: number;
-  /** CAT: weight of the mask CE in L_g. */
-  b: number;
-  /** CW margin kappa (CAT-cw). */
-  kappa: number;
-  /** TRADES beta / MART lambda. */
-  beta: number;
-  /** CAT only: 'A2' no mask, 'A1' no mask and plain CE ('none' is the full method). */
-  ablation: (typeof ABLATIONS)[number];
-  /** CAT only: treat the weight (1 - p_y(x)) of step 3 as a constant. */
-  detachWeight: boolean;
-  /** CAT only: treat the KL target p(x) of step 3 as a constant. */
-  detachTarget: boolean;
-  /**
-   * CAT only, not in SPEC.md (0 = the spec): epochs during which the mask net g is held still.
-   * From scratch, L_g's CE term drives the mask to 0 before f is accurate enough for its KL term
-   * to matter, and the saturated sigmoid never recovers (reproduced in PyTorch, see
-   * packages/core/src/methods/cat.ts). One of the remedies; the default recipe uses others
-   * (docs/FIDELITY.md).
-   */
-  maskWarmupEpochs: number;
-  /**
-   * CAT only, not in SPEC.md (null = the spec: the architecture's initialisation, m ~ 0.5 at the
-   * start): the mask g starts near this value (its output bias is set to logit(maskInit)).
-   */
-  maskInit: number | null;
-  /** CAT only, not in SPEC.md (1 = the spec): g's learning rate is `lr * maskLrScale`. */
-  maskLrScale: number;
   /** Where the defaults the user did not set come from: 'cat', 'spec' or 'authors' (see RECIPE_NAMES). */
   recipe: RecipeName;
   /** Go on when the mask collapses instead of stopping with a MaskCollapseError. */
   allowMaskCollapse: boolean;
-  /** CAT: radius of the attack's uniform random start (null: eps; the authors' MNIST script 0.1). */
-  startRadius: number | null;
-  /** CAT: clamp `x + delta` and the calibrated example to [0,1] (the authors' MNIST script: no). */
-  clamp: boolean;
   optimizer: OptimizerKind;
   lr: number;
   momentum: number;
@@ -125,8 +103,7 @@ type BoolKey = { [K in keyof TrainConfig]: TrainConfig[K] extends boolean ? K : 
 export const RUN_NEUTRAL_KEYS: ReadonlySet<string> = new Set(['out', 'backend', 'dataDir', 'download', 'allowMaskCollapse']);
 
 const KEYS: ReadonlySet<string> = new Set([
-  'method', 'dataset', 'arch', 'maskArch', 'eps', 'alpha', 'steps', 'a', 'b', 'kappa', 'beta',
-  'ablation', 'detachWeight', 'detachTarget', 'maskWarmupEpochs', 'maskInit', 'maskLrScale', 'recipe', 'allowMaskCollapse', 'startRadius', 'clamp',
+  'method', 'dataset', 'arch', 'maskArch', ...METHOD_SETTING_KEYS, 'recipe', 'allowMaskCollapse',
   'optimizer', 'lr', 'momentum', 'weightDecay', 'milestones', 'lrFactor', 'epochs', 'batch',
   'augment', 'seed', 'backend', 'trainSubset', 'testSubset', 'evalEps', 'evalAlpha', 'evalSteps', 'evalRandomStart', 'out',
   'dataDir', 'download',
@@ -161,6 +138,29 @@ function nonNeg(key: string, v: unknown): number {
   return n;
 }
 
+/** Checks a method setting against its declaration (the same ranges the methods check). */
+function setting(key: string, spec: OptionSpec, v: unknown): unknown {
+  if (v === null && spec.default === null) return null;
+  const range = rangeText(spec);
+  const note = spec.note ? ` (${spec.note})` : '';
+  switch (spec.type) {
+    case 'number': {
+      const n = num(key, v);
+      if (!inRange(spec, n)) fail(key, `must be ${range}${note}, got ${n}`);
+      return n;
+    }
+    case 'integer':
+      return int(key, v, spec.min ?? Number.MIN_SAFE_INTEGER);
+    case 'boolean':
+      if (typeof v !== 'boolean') fail(key, `expected true or false, got ${JSON.stringify(v)}`);
+      return v;
+    case 'choice':
+      return oneOf(key, v, Object.keys(spec.choices ?? {}));
+    default:
+      fail(key, 'is not a setting of the trainer');
+  }
+}
+
 function oneOf<T extends string>(key: string, v: unknown, allowed: readonly T[]): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
     fail(key, `unknown ${key} ${JSON.stringify(v)}; expected one of ${allowed.join(', ')}`);
@@ -190,19 +190,31 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
     return v;
   };
   const recipe = oneOf('recipe', pick('recipe', 'cat'), RECIPE_NAMES);
+  if (!recipeMethods(recipe).includes(method as never)) {
+    const owners = recipeMethods(recipe).map((m) => methodSpec(m).group ?? m);
+    const who = new Set(owners).size === 1 ? `the ${owners[0]} methods` : [...new Set(owners)].join(', ');
+    fail('recipe', `'${recipe}' (${RECIPES_HELP[recipe]}) applies to ${who} only, not to ${method}`);
+  }
   const p = presetFor(dataset, method, recipe);
 
-  const eps = num('eps', pick('eps', p.eps));
-  if (eps < 0 || eps > 1) fail('eps', `must be in [0, 1] (images live in [0,1]), got ${eps}`);
-  // Scale the preset's alpha with a user-chosen eps, so `--eps 0.4` alone keeps alpha = eps/20.
-  const alphaDefault = input.eps === undefined || eps === 0 ? p.alpha : (p.alpha / p.eps) * eps;
-  const alpha = num('alpha', pick('alpha', alphaDefault));
-  if (alpha <= 0) fail('alpha', `must be > 0, got ${alpha}`);
+  // The methods' settings, each checked against its declaration; one the method does not
+  // declare must keep its default (setting it would silently do nothing).
+  const settings: Record<string, unknown> = {};
+  for (const s of METHOD_SETTINGS) {
+    const own = s.declared.get(method as never);
+    const spec = (own ?? s.declared.get(s.methods[0])!).spec;
+    let dflt: unknown = p[s.key as keyof typeof p];
+    // Scale the preset's alpha with a user-chosen eps, so `--eps 0.4` alone keeps alpha = eps/20.
+    if (s.key === 'alpha' && input.eps !== undefined && settings.eps !== 0) dflt = (p.alpha / p.eps) * (settings.eps as number);
+    const value = setting(s.key, spec, pick(s.key as keyof TrainConfig, dflt as never));
+    if (!own && JSON.stringify(value) !== JSON.stringify(dflt)) fail(s.key, `applies to ${s.appliesTo} only, not to ${method}`);
+    settings[s.key] = value;
+  }
+  const { eps, alpha } = settings as unknown as MethodSettings;
   // A step larger than the whole budget is clipped back every time: surely a mistake.
   if (eps > 0 && alpha > eps * (1 + 1e-9)) {
     fail('alpha', `alpha (${alpha}) exceeds eps (${eps}); every step would be clipped back to the eps ball, use alpha <= eps`);
   }
-  const steps = int('steps', pick('steps', p.steps), 1);
   const arch = pick('arch', p.arch);
   if (typeof arch !== 'string' || !arch) fail('arch', `expected a non-empty string, got ${JSON.stringify(arch)}`);
   const maskArch = pick('maskArch', p.maskArch);
@@ -237,35 +249,7 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
   const evalAlpha = num('evalAlpha', pick('evalAlpha', p.evalAlpha ?? (evalEps > 0 ? evalEps / 4 : 1 / 255)));
   if (evalAlpha <= 0) fail('evalAlpha', `must be > 0, got ${evalAlpha}`);
   const evalRandomStart = bool('evalRandomStart', p.evalRandomStart && evalEps > 0);
-  const ablation = oneOf('ablation', pick('ablation', 'none'), ABLATIONS);
-  const detachWeight = bool('detachWeight', false);
-  const detachTarget = bool('detachTarget', false);
-  const isCat = method.startsWith('cat');
-  const maskWarmupEpochs = int('maskWarmupEpochs', pick('maskWarmupEpochs', p.maskWarmupEpochs), 0);
-  const maskInitRaw = pick('maskInit', p.maskInit);
-  const maskInit = maskInitRaw === null ? null : num('maskInit', maskInitRaw);
-  if (maskInit !== null && !(maskInit > 0 && maskInit < 1)) fail('maskInit', `must be in (0, 1) (a mask value), got ${maskInit}`);
-  const maskLrScale = num('maskLrScale', pick('maskLrScale', p.maskLrScale));
-  if (!(maskLrScale > 0 && maskLrScale <= 1)) fail('maskLrScale', `must be in (0, 1] (g's lr is lr * maskLrScale), got ${maskLrScale}`);
   const allowMaskCollapse = bool('allowMaskCollapse', false);
-  const startRadiusRaw = pick('startRadius', p.startRadius);
-  const startRadius = startRadiusRaw === null ? null : nonNeg('startRadius', startRadiusRaw);
-  const clamp = bool('clamp', p.clamp);
-  if (!isCat && recipe === 'authors') fail('recipe', `'authors' reproduces the CAT authors' scripts; it applies to the CAT methods only, not to ${method} (whose default recipe 'cat' already uses its own paper's settings)`);
-  if (!isCat) {
-    const catOnly = {
-      ablation: ablation !== 'none',
-      detachWeight,
-      detachTarget,
-      maskWarmupEpochs: maskWarmupEpochs !== 0,
-      maskInit: maskInit !== null,
-      maskLrScale: maskLrScale !== 1,
-      startRadius: startRadius !== null,
-      clamp: !clamp,
-    };
-    const set = Object.entries(catOnly).find(([, v]) => v);
-    if (set) fail(set[0], `applies to the CAT methods only, not to ${method}`);
-  }
   const out = pick('out', `runs/${method}-${dataset}-seed${seed}`);
   if (typeof out !== 'string' || !out) fail('out', `expected a directory path, got ${JSON.stringify(out)}`);
   const dataDir = raw.dataDir ?? null;
@@ -279,23 +263,9 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
     dataset,
     arch,
     maskArch,
-    eps,
-    alpha,
-    steps,
-    a: nonNeg('a', pick('a', p.a)),
-    b: nonNeg('b', pick('b', p.b)),
-    kappa: nonNeg('kappa', pick('kappa', p.kappa)),
-    beta: nonNeg('beta', pick('beta', p.beta)),
-    ablation,
-    detachWeight,
-    detachTarget,
-    maskWarmupEpochs,
-    maskInit,
-    maskLrScale,
+    ...(settings as unknown as MethodSettings),
     recipe,
     allowMaskCollapse,
-    startRadius,
-    clamp,
     optimizer,
     lr,
     momentum,

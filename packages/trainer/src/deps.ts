@@ -75,32 +75,8 @@ export const coreDeps: TrainDeps = {
   },
 
   createMethod(cfg) {
-    const budget = { eps: cfg.eps, alpha: cfg.alpha, steps: cfg.steps };
-    switch (cfg.method) {
-      case 'cat-cent':
-      case 'cat-cw':
-        return core.createMethod(cfg.method, {
-          ...budget,
-          kappa: cfg.kappa,
-          a: cfg.a,
-          b: cfg.b,
-          ablation: cfg.ablation,
-          detachWeight: cfg.detachWeight,
-          detachTarget: cfg.detachTarget,
-          maskWarmupEpochs: cfg.maskWarmupEpochs,
-          startRadius: cfg.startRadius ?? undefined,
-          clamp: cfg.clamp,
-        });
-      case 'trades':
-      case 'fat-trades':
-        return core.createMethod(cfg.method, { ...budget, beta: cfg.beta });
-      case 'mart':
-        return core.createMethod('mart', { ...budget, lambda: cfg.beta });
-      case 'natural':
-        return core.createMethod('natural');
-      default:
-        return core.createMethod(cfg.method, budget);
-    }
+    // The method's options are its declared settings, by the names it declares them under.
+    return core.createMethod(cfg.method, core.methodOptionsFromSettings(cfg.method, cfg as unknown as Record<string, unknown>));
   },
 
   async evaluate(f, test, cfg, seed, onProgress) {

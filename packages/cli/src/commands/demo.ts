@@ -81,12 +81,10 @@ export function registerDemo(program: Command): void {
         ...merged,
         method: 'natural',
         out: naturalOut,
-        maskWarmupEpochs: undefined,
-        ablation: undefined,
-        detachWeight: undefined,
-        detachTarget: undefined,
         resume: resumeIfThere(naturalOut),
       };
+      // Settings natural training does not have (CAT's) are left to their defaults.
+      for (const s of core.METHOD_SETTINGS) if (!s.declared.has('natural')) delete (naturalFlags as Record<string, unknown>)[s.key];
       const baseline = await runTraining(configFromFlags(naturalFlags, backend), naturalFlags);
       try {
         const cfg = run.config;

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { tableToText, type SanityFinding } from '@cat/core';
+import { recipeMethods, tableToText, type MethodName, type RecipeName, type SanityFinding } from '@cat/core';
 import { BACKEND_NAMES, DATASET_NAMES, PRESETS, RECIPE_NAMES, resolveConfig, type DatasetName, type TrainConfig } from '@cat/trainer';
 import { renderVegaLite, sweepChartSpec } from '@cat/viz';
 import { CliError } from '../errors.js';
@@ -151,7 +151,7 @@ function cellConfig(s: Settled, cell: GridCell, seed: number, backend: string): 
     testSubset: s.limit,
     epochs: s.epochs,
     // 'authors' is the CAT authors' recipe; the baselines keep their own papers' settings ('cat').
-    recipe: s.recipe === 'authors' && !cell.method.startsWith('cat') ? 'cat' : s.recipe,
+    recipe: recipeMethods(s.recipe as RecipeName).includes(cell.method as MethodName) ? s.recipe : 'cat',
     allowMaskCollapse: s.allowMaskCollapse,
     dataDir: s.dataDir,
     download: s.download,

@@ -3,7 +3,7 @@
  * preset, progress bars, per-epoch summaries, and crash-safe checkpoints in `--out`.
  */
 import type { Command } from 'commander';
-import { availableBackends, METHOD_NAMES } from '@cat/core';
+import { availableBackends, METHOD_NAMES, METHOD_SETTINGS, RECIPES, type MethodSetting } from '@cat/core';
 import {
   BACKEND_NAMES,
   ConfigError,
@@ -11,10 +11,13 @@ import {
   DivergenceError,
   MaskCollapseError,
   PRESETS,
+  presetFor,
   RECIPE_NAMES,
   RunDirError,
   train,
   TrainingAbortedError,
+  type MethodSettings,
+  type Preset,
   type TrainConfigInput,
   type TrainResult,
 } from '@cat/trainer';
@@ -28,31 +31,75 @@ function milestonesArg(value: string): number[] {
   return value.split(',').map((part) => parse(part));
 }
 
-/** Help text: a preset value for MNIST-like sets and for CIFAR. */
-function presetDefault(key: 'eps' | 'alpha' | 'steps' | 'a' | 'b' | 'kappa' | 'beta' | 'lr' | 'epochs' | 'batch' | 'arch'): string {
-  const show = (v: unknown) => (typeof v === 'number' ? showNumber(v) : String(v));
-  const m = show(PRESETS.mnist[key]);
-  const f = show(PRESETS['fashion-mnist'][key]);
-  const c = show(PRESETS.cifar10[key]);
-  const c100 = show(PRESETS.cifar100[key]);
+/** A preset's value for MNIST-like sets and for CIFAR: "mnist 0.3, fashion-mnist 0.1, cifar 8/255". */
+function presetValues(value: (p: Readonly<Preset>) => unknown): string {
+  const show = (v: unknown) => (typeof v === 'number' ? showNumber(v) : v === null ? 'none' : String(v));
+  const [m, f, c, c100] = (['mnist', 'fashion-mnist', 'cifar10', 'cifar100'] as const).map((d) => show(value(PRESETS[d])));
+  if (m === f && m === c && m === c100) return m;
   const parts = [`mnist ${m}`];
   if (f !== m) parts.push(`fashion-mnist ${f}`);
   parts.push(c100 === c ? `cifar ${c}` : `cifar10 ${c}, cifar100 ${c100}`);
-  return `(default from the preset: ${parts.join(', ')})`;
+  return parts.join(', ');
 }
 
-/** Flags shared by train and demo: how the run is set up. */
-export interface TrainFlags {
+/** Help text: the preset's value of a trainer setting. */
+function presetDefault(key: 'lr' | 'epochs' | 'batch' | 'arch'): string {
+  return `(default from the preset: ${presetValues((p) => p[key])})`;
+}
+
+/** What the CLI adds to a setting's declared help. */
+const FLAG_NOTES: Readonly<Record<string, string>> = { alpha: 'scales with --eps when not given' };
+
+/**
+ * Help text of a method setting, from its declaration: the declarers' help, the default under
+ * the default recipe (of its first declarer) and SPEC.md's where that differs.
+ */
+function settingHelp(s: MethodSetting): string {
+  const helps = [...new Set([...s.declared.values()].map((d) => d.spec.help))].join('; ');
+  const owner = s.methods[0];
+  const under = (recipe: 'cat' | 'spec') => presetValues((p) => presetFor(datasetOf(p), owner, recipe)[s.key as keyof Preset]);
+  const cat = under('cat');
+  const spec = under('spec');
+  const note = FLAG_NOTES[s.key] ? `; ${FLAG_NOTES[s.key]}` : '';
+  if (cat === 'false' && spec === 'false') return `${helps}${note}`;
+  const where = cat.includes(' ') ? 'default from the preset: ' : 'default ';
+  return `${helps} (${where}${cat}${spec !== cat ? `; SPEC.md: ${spec}` : ''})${note}`;
+}
+
+/** The data set a preset object belongs to (PRESETS is keyed by data set). */
+function datasetOf(p: Readonly<Preset>): keyof typeof PRESETS {
+  return (Object.keys(PRESETS) as (keyof typeof PRESETS)[]).find((d) => PRESETS[d] === p)!;
+}
+
+/** Registers a method setting's flag(s): its parser comes from its declared type and range. */
+function addSettingFlag(cmd: Command, s: MethodSetting): void {
+  const spec = [...s.declared.values()][0].spec;
+  const flag = flagOf(s.key);
+  const help = settingHelp(s);
+  switch (spec.type) {
+    case 'boolean':
+      cmd.option(flag, help);
+      // `--no-x` for a switch that some default turns on (commander leaves x unset when both exist).
+      if ([...s.declared.keys()].some((m) => presetFor('mnist', m, 'cat')[s.key as keyof Preset] === true || presetFor('cifar10', m, 'cat')[s.key as keyof Preset] === true)) {
+        cmd.option(`--no-${flag.slice(2)}`, `the opposite of ${flag}`);
+      }
+      return;
+    case 'choice':
+      cmd.option(`${flag} <kind>`, help, choiceArg(Object.keys(spec.choices ?? {})));
+      return;
+    default: {
+      const min = spec.min === undefined ? undefined : spec.exclusiveMin && spec.min === 0 ? Number.MIN_VALUE : spec.min;
+      const max = spec.max === undefined ? undefined : spec.exclusiveMax ? spec.max - 1e-9 : spec.max;
+      cmd.option(`${flag} <${spec.type === 'integer' ? 'n' : 'number'}>`, help, numberArg({ min, max, integer: spec.type === 'integer' }));
+    }
+  }
+}
+
+/** Flags shared by train and demo: how the run is set up (the methods' settings as declared). */
+export interface TrainFlags extends Partial<MethodSettings> {
   method?: string;
   dataset?: string;
   arch?: string;
-  eps?: number;
-  alpha?: number;
-  steps?: number;
-  a?: number;
-  b?: number;
-  kappa?: number;
-  beta?: number;
   epochs?: number;
   batch?: number;
   lr?: number;
@@ -66,12 +113,6 @@ export interface TrainFlags {
   momentum?: number;
   weightDecay?: number;
   milestones?: number[];
-  ablation?: string;
-  detachWeight?: boolean;
-  detachTarget?: boolean;
-  maskWarmupEpochs?: number;
-  maskInit?: number;
-  maskLrScale?: number;
   recipe?: string;
   allowMaskCollapse?: boolean;
   resume?: boolean;
@@ -124,17 +165,12 @@ export async function runTraining(input: TrainConfigInput, flags: Pick<TrainFlag
 /** Register the run-setup flags on a command (train and demo share them). */
 export function addRunFlags(cmd: Command, defaults: { method?: string; dataset?: string } = {}): Command {
   const pos = (integer = true) => numberArg({ min: integer ? 1 : Number.MIN_VALUE, integer });
-  return cmd
-    .option('--method <name>', `training method: ${METHOD_NAMES.join(', ')}`, choiceArg(METHOD_NAMES), defaults.method)
+  cmd
+    .option('--method <name>', `training method: ${METHOD_NAMES.join(', ')} (cat-cli methods: what each is and its settings)`, choiceArg(METHOD_NAMES), defaults.method)
     .option('--dataset <name>', `data set: ${DATASET_NAMES.join(', ')}`, choiceArg(DATASET_NAMES), defaults.dataset)
-    .option('--arch <name>', `classifier architecture ${presetDefault('arch')}`)
-    .option('--eps <number>', `L-inf budget of the training attack, in [0,1] ${presetDefault('eps')}`, numberArg({ min: 0, max: 1 }))
-    .option('--alpha <number>', `attack step size ${presetDefault('alpha')}; scales with --eps when not given`, numberArg({ min: Number.MIN_VALUE }))
-    .option('--steps <n>', `attack steps K ${presetDefault('steps')}`, pos())
-    .option('--a <number>', `CAT: weight of KL(p(x) || p(x_c)) ${presetDefault('a')}`, numberArg({ min: 0 }))
-    .option('--b <number>', `CAT: weight of the mask's CE ${presetDefault('b')}`, numberArg({ min: 0 }))
-    .option('--kappa <number>', `CW margin for cat-cw ${presetDefault('kappa')}`, numberArg({ min: 0 }))
-    .option('--beta <number>', `TRADES beta / MART lambda ${presetDefault('beta')}`, numberArg({ min: 0 }))
+    .option('--arch <name>', `classifier architecture ${presetDefault('arch')}`);
+  for (const s of METHOD_SETTINGS) addSettingFlag(cmd, s);
+  return cmd
     .option('--epochs <n>', `epochs ${presetDefault('epochs')}`, pos())
     .option('--batch <n>', `batch size ${presetDefault('batch')}`, pos())
     .option('--lr <number>', `learning rate ${presetDefault('lr')}`, pos(false))
@@ -148,13 +184,7 @@ export function addRunFlags(cmd: Command, defaults: { method?: string; dataset?:
     .option('--momentum <number>', 'sgd momentum (default from the preset: cifar 0.9)', numberArg({ min: 0, max: 0.999999 }))
     .option('--weight-decay <number>', 'sgd weight decay, PyTorch-style (default from the preset: cifar 5e-4)', numberArg({ min: 0 }))
     .option('--milestones <epochs>', 'comma-separated epochs where lr is multiplied by 0.1 (default from the preset: mnist 30, cifar10 100,120, cifar100 100,110)', milestonesArg)
-    .option('--ablation <kind>', "CAT ablation: A2 drops the mask, A1 also the weighted CE (default none)", choiceArg(['none', 'A1', 'A2']))
-    .option('--detach-weight', "CAT: treat the weight (1 - p_y(x)) as a constant")
-    .option('--detach-target', 'CAT: treat the KL target p(x) as a constant')
-    .option('--recipe <name>', "where unset settings come from: cat (the preset: CAT with cat's remedy against the mask collapse, baselines with their papers' settings), spec (SPEC.md as written, one budget for all), authors (CAT as the CAT authors' scripts train it) (default cat; docs/FIDELITY.md)", choiceArg(RECIPE_NAMES))
-    .option('--mask-warmup-epochs <n>', 'CAT, not in the paper: hold the mask net still for the first n epochs (default from the recipe)', numberArg({ min: 0, integer: true }))
-    .option('--mask-init <m0>', "CAT, not in the paper: start the mask near m0 in (0,1) by setting g's output bias to logit(m0) (default from the recipe)", numberArg({ min: Number.MIN_VALUE, max: 1 - 1e-9 }))
-    .option('--mask-lr-scale <s>', "CAT, not in the paper: g's learning rate is lr * s, s in (0,1] (default from the recipe)", numberArg({ min: Number.MIN_VALUE, max: 1 }))
+    .option('--recipe <name>', `where unset settings come from: ${RECIPE_NAMES.map((r) => `${r} (${RECIPES[r]})`).join(', ')} (default cat; docs/FIDELITY.md)`, choiceArg(RECIPE_NAMES))
     .option('--allow-mask-collapse', 'CAT: go on when the mask collapses to 0 (the run is then natural training) instead of stopping')
     .option('--resume', 'continue the run in --out from its last checkpoint (same settings)')
     .option('--force', 'delete the run in --out and start over')
@@ -165,12 +195,11 @@ export function addRunFlags(cmd: Command, defaults: { method?: string; dataset?:
 /** The trainer config from parsed flags (undefined flags fall back to the preset). */
 export function configFromFlags(flags: TrainFlags, backend: string): TrainConfigInput {
   const keys = [
-    'arch', 'eps', 'alpha', 'steps', 'a', 'b', 'kappa', 'beta', 'epochs', 'batch', 'lr', 'seed', 'out', 'trainSubset', 'testSubset',
-    'evalSteps', 'optimizer', 'momentum', 'weightDecay', 'milestones', 'ablation', 'detachWeight', 'detachTarget', 'maskWarmupEpochs',
-    'maskInit', 'maskLrScale', 'recipe', 'allowMaskCollapse', 'dataDir', 'download',
-  ] as const;
+    'arch', ...METHOD_SETTINGS.map((s) => s.key), 'epochs', 'batch', 'lr', 'seed', 'out', 'trainSubset', 'testSubset',
+    'evalSteps', 'optimizer', 'momentum', 'weightDecay', 'milestones', 'recipe', 'allowMaskCollapse', 'dataDir', 'download',
+  ];
   const input: Record<string, unknown> = { method: flags.method, dataset: flags.dataset, backend };
-  for (const k of keys) if (flags[k] !== undefined) input[k] = flags[k];
+  for (const k of keys) if ((flags as Record<string, unknown>)[k] !== undefined) input[k] = (flags as Record<string, unknown>)[k];
   if (flags.resume && flags.force) throw new CliError(`${flagOf('resume')} and ${flagOf('force')} contradict each other; pass one`);
   return input as TrainConfigInput;
 }

@@ -3,7 +3,8 @@ import { PGD } from '../attacks/pgd.js';
 import { crossEntropy } from '../losses/cross-entropy.js';
 import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
-import { BUDGET_KEYS, checkKnownKeys, resolveBudget, type AttackBudget } from './method-options.js';
+import { declareMethod, resolveOptions } from './declare.js';
+import { budgetOf, budgetOptions, type AttackBudget } from './method-options.js';
 import { checkBatch, readLosses, trainableVariables, updateVariables } from './step-utils.js';
 
 /** Options of {@link AtMethod}: the attack budget (CIFAR defaults). */
@@ -21,8 +22,7 @@ export class AtMethod implements TrainMethod {
   readonly budget: Required<AttackBudget>;
 
   constructor(options: AtOptions = {}) {
-    checkKnownKeys('at', options, BUDGET_KEYS);
-    this.budget = resolveBudget('at', options, true);
+    this.budget = budgetOf('at', resolveOptions('at', AT.options, options));
   }
 
   /** One training step on `batch`; returns the loss terms as numbers. See {@link TrainMethod}. */
@@ -42,3 +42,12 @@ export class AtMethod implements TrainMethod {
     }
   }
 }
+
+/** AT's declaration: the attack budget only (attacks in training mode, as Rice et al.). */
+export const AT = declareMethod<AtOptions>({
+  name: 'at',
+  summary: "Madry et al.'s adversarial training: CE on PGD-CE examples from a uniform start",
+  needsMask: false,
+  options: budgetOptions(true),
+  create: (o) => new AtMethod(o),
+});

@@ -1,10 +1,12 @@
 import { FriendlyPGD } from '../attacks/friendly-pgd.js';
 import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
-import { BUDGET_KEYS, checkKnownKeys, checkNonNegative, resolveBudget, type AttackBudget } from './method-options.js';
+import { declareMethod, resolveOptions } from './declare.js';
+import { budgetOf, budgetOptions, type AttackBudget } from './method-options.js';
 import { checkBatch, readLosses } from './step-utils.js';
 import { checkTauSchedule, DEFAULT_TAU_SCHEDULE, tauAt, type TauSchedule } from './tau-schedule.js';
 import { tradesUpdate } from './trades-loss.js';
+import { BETA_OPTION, TRADES_SCRIPTS_CIFAR } from './trades.js';
 
 /** Options of {@link FatTradesMethod}. */
 export interface FatTradesOptions extends AttackBudget {
@@ -29,10 +31,10 @@ export class FatTradesMethod implements TrainMethod {
   readonly tau: TauSchedule;
 
   constructor(options: FatTradesOptions = {}) {
-    checkKnownKeys('fat-trades', options, [...BUDGET_KEYS, 'beta', 'tau']);
-    this.budget = resolveBudget('fat-trades', options, false);
-    this.beta = checkNonNegative('fat-trades', 'beta', options.beta ?? 6);
-    this.tau = checkTauSchedule('fat-trades', options.tau ?? DEFAULT_TAU_SCHEDULE);
+    const o = resolveOptions('fat-trades', FAT_TRADES.options, options);
+    this.budget = budgetOf('fat-trades', o);
+    this.beta = o.beta as number;
+    this.tau = o.tau as TauSchedule;
   }
 
   /** One training step on `batch`; returns the loss terms as numbers. See {@link TrainMethod}. */
@@ -49,3 +51,23 @@ export class FatTradesMethod implements TrainMethod {
     }
   }
 }
+
+/** FAT-for-TRADES's declaration. */
+export const FAT_TRADES = declareMethod<FatTradesOptions>({
+  name: 'fat-trades',
+  summary: 'FAT for TRADES (Zhang et al. 2020): TRADES on friendly adversarial data from an early-stopped attack',
+  needsMask: false,
+  options: {
+    ...budgetOptions(false),
+    beta: BETA_OPTION,
+    tau: {
+      type: 'custom',
+      check: (where, v) => checkTauSchedule(where, v as TauSchedule),
+      default: DEFAULT_TAU_SCHEDULE,
+      setting: false,
+      help: "how tau grows over the run (FAT's own: 0, 1, 2, 3 from 0, 30/120, 50/120, 70/120 of the run)",
+    },
+  },
+  recipes: TRADES_SCRIPTS_CIFAR,
+  create: (o) => new FatTradesMethod(o),
+});

@@ -15,3 +15,5 @@ export * from './tau-schedule.js';
 export { tradesUpdate } from './trades-loss.js';
 export * from './registry.js';
 export * from './defaults.js';
+export * from './declare.js';
+export { budgetOptions, BUDGET } from './method-options.js';

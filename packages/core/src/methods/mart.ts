@@ -3,7 +3,9 @@ import { PGD } from '../attacks/pgd.js';
 import { martLoss } from '../losses/mart.js';
 import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
-import { BUDGET_KEYS, checkKnownKeys, checkNonNegative, resolveBudget, type AttackBudget } from './method-options.js';
+import { declareMethod, resolveOptions } from './declare.js';
+import { budgetOf, budgetOptions, type AttackBudget } from './method-options.js';
+import { TRADES_SCRIPTS_CIFAR } from './trades.js';
 import { checkBatch, readLosses, trainableVariables, updateVariables } from './step-utils.js';
 
 /** Options of {@link MartMethod}. */
@@ -24,9 +26,9 @@ export class MartMethod implements TrainMethod {
   readonly lambda: number;
 
   constructor(options: MartOptions = {}) {
-    checkKnownKeys('mart', options, [...BUDGET_KEYS, 'lambda']);
-    this.budget = resolveBudget('mart', options, false);
-    this.lambda = checkNonNegative('mart', 'lambda', options.lambda ?? 6);
+    const o = resolveOptions('mart', MART.options, options);
+    this.budget = budgetOf('mart', o);
+    this.lambda = o.lambda as number;
   }
 
   /** One training step on `batch`; returns the loss terms as numbers. See {@link TrainMethod}. */
@@ -51,3 +53,17 @@ export class MartMethod implements TrainMethod {
     }
   }
 }
+
+/** MART's declaration; its lambda is the trainer's `beta` setting (MART's own code calls it beta). */
+export const MART = declareMethod<MartOptions>({
+  name: 'mart',
+  summary: 'MART (Wang et al. 2020): BCE on PGD-CE examples + lambda misclassification-weighted KL',
+  needsMask: false,
+  options: {
+    ...budgetOptions(false),
+    lambda: { type: 'number', min: 0, default: 6, help: 'MART: weight lambda of the misclassification-aware KL term' },
+  },
+  settingNames: { lambda: 'beta' },
+  recipes: TRADES_SCRIPTS_CIFAR,
+  create: (o) => new MartMethod(o),
+});

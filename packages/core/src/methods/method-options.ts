@@ -1,6 +1,7 @@
-/** Option checks shared by the training methods: each bad value gets an error naming it. */
+/** The attack budget every method declares, and option checks shared by the methods. */
 import { checkAttackLoss, checkEps, checkFlag, checkInteger, checkNonNegative, checkPositive } from '../attacks/options.js';
 import type { AttackLossKind } from '../attacks/options.js';
+import { resolveOptions, type OptionSpec } from './declare.js';
 
 export { checkAttackLoss, checkEps, checkFlag, checkInteger, checkNonNegative, checkPositive };
 export type { AttackLossKind };
@@ -20,34 +21,37 @@ export interface AttackBudget {
   attackTraining?: boolean;
 }
 
+/** SPEC.md's attack budget per family (a data set may change it: Fashion-MNIST's eps 0.1). */
+export const BUDGET = {
+  mnist: { eps: 0.3, alpha: 0.3 / 20, steps: 20 },
+  cifar: { eps: 8 / 255, alpha: 2 / 255, steps: 10 },
+} as const;
+
 /** The spec's CIFAR budget, every method's default (MNIST runs pass eps 0.3, alpha 0.015, K 20). */
-export const CIFAR_BUDGET = { eps: 8 / 255, alpha: 2 / 255, steps: 10 } as const;
+export const CIFAR_BUDGET = BUDGET.cifar;
 
-/** Throws on option names the method does not know (a typo must not pass silently). */
-export function checkKnownKeys(where: string, options: object, known: readonly string[]): void {
-  if (options === null || typeof options !== 'object') throw new Error(`${where}: options must be an object`);
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new Error(`${where}: unknown option '${key}' (known: ${known.join(', ')})`);
-  }
-}
-
-/** Resolves and checks the attack budget, filling the CIFAR defaults. */
-export function resolveBudget(
-  where: string,
-  o: AttackBudget,
-  defaultAttackTraining: boolean,
-): Required<AttackBudget> {
-  const eps = checkEps(where, o.eps ?? CIFAR_BUDGET.eps);
-  if (eps === 0) throw new Error(`${where}: eps must be > 0 for adversarial training, got 0`);
-  const attackTraining = o.attackTraining ?? defaultAttackTraining;
-  if (typeof attackTraining !== 'boolean') throw new Error(`${where}: attackTraining must be true or false`);
+/**
+ * The budget's options, declared once for every method. `attackTraining` is each method's own
+ * (its reference scripts'); `accepted` marks a method that takes the budget only for the shared
+ * call shape (natural training), so they are not its hyper-parameters.
+ */
+export function budgetOptions(attackTraining: boolean, accepted = false): { readonly [K in keyof Required<AttackBudget>]: OptionSpec } {
+  const hyper = !accepted;
   return {
-    eps,
-    alpha: checkPositive(where, 'alpha', o.alpha ?? CIFAR_BUDGET.alpha),
-    steps: checkInteger(where, 'steps', o.steps ?? CIFAR_BUDGET.steps, 1),
-    attackTraining,
+    eps: { type: 'number', min: 0, max: 1, note: 'images live in [0,1]', default: { mnist: BUDGET.mnist.eps, cifar: BUDGET.cifar.eps }, hyper, help: 'L-inf budget of the training attack, in [0,1]' },
+    alpha: { type: 'number', min: 0, exclusiveMin: true, default: { mnist: BUDGET.mnist.alpha, cifar: BUDGET.cifar.alpha }, hyper, help: 'attack step size' },
+    steps: { type: 'integer', min: 1, default: { mnist: BUDGET.mnist.steps, cifar: BUDGET.cifar.steps }, hyper, help: 'attack steps K' },
+    attackTraining: { type: 'boolean', default: attackTraining, hyper: false, setting: false, help: 'run the attack with the classifier in training mode (BatchNorm on batch statistics)' },
   };
 }
 
+/** The budget of resolved options; an adversarial method needs eps > 0. */
+export function budgetOf(where: string, o: Record<string, unknown>): Required<AttackBudget> {
+  if (o.eps === 0) throw new Error(`${where}: eps must be > 0 for adversarial training, got 0`);
+  return { eps: o.eps as number, alpha: o.alpha as number, steps: o.steps as number, attackTraining: o.attackTraining as boolean };
+}
 
-export const BUDGET_KEYS = ['eps', 'alpha', 'steps', 'attackTraining'] as const;
+/** Resolves and checks the attack budget alone, filling the CIFAR defaults. */
+export function resolveBudget(where: string, o: AttackBudget, defaultAttackTraining: boolean): Required<AttackBudget> {
+  return budgetOf(where, resolveOptions(where, budgetOptions(defaultAttackTraining), o));
+}

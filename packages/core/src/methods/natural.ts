@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from '../losses/cross-entropy.js';
 import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
-import { BUDGET_KEYS, checkKnownKeys, resolveBudget, type AttackBudget } from './method-options.js';
+import { declareMethod, resolveOptions } from './declare.js';
+import { budgetOptions, type AttackBudget } from './method-options.js';
 import { checkBatch, readLosses, trainableVariables, updateVariables } from './step-utils.js';
 
 /**
@@ -20,8 +21,7 @@ export class NaturalMethod implements TrainMethod {
   readonly needsMask = false;
 
   constructor(options: NaturalOptions = {}) {
-    checkKnownKeys('natural', options, BUDGET_KEYS);
-    resolveBudget('natural', options, true);
+    resolveOptions('natural', NATURAL.options, options);
   }
 
   /** One training step on `batch`; returns the loss as a number. See {@link TrainMethod}. */
@@ -34,3 +34,12 @@ export class NaturalMethod implements TrainMethod {
     return readLosses({ loss });
   }
 }
+
+/** Natural training's declaration: the budget is accepted (one call shape), not used. */
+export const NATURAL = declareMethod<NaturalOptions>({
+  name: 'natural',
+  summary: 'standard training on clean images, the baseline every robust method is compared with',
+  needsMask: false,
+  options: budgetOptions(true, true),
+  create: (o) => new NaturalMethod(o),
+});

@@ -1,7 +1,8 @@
 import { PGD } from '../attacks/pgd.js';
 import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
-import { BUDGET_KEYS, checkKnownKeys, checkNonNegative, resolveBudget, type AttackBudget } from './method-options.js';
+import { declareMethod, resolveOptions, type OptionSpec } from './declare.js';
+import { budgetOf, budgetOptions, type AttackBudget } from './method-options.js';
 import { checkBatch, readLosses } from './step-utils.js';
 import { tradesUpdate } from './trades-loss.js';
 
@@ -23,9 +24,9 @@ export class TradesMethod implements TrainMethod {
   readonly beta: number;
 
   constructor(options: TradesOptions = {}) {
-    checkKnownKeys('trades', options, [...BUDGET_KEYS, 'beta']);
-    this.budget = resolveBudget('trades', options, false);
-    this.beta = checkNonNegative('trades', 'beta', options.beta ?? 6);
+    const o = resolveOptions('trades', TRADES.options, options);
+    this.budget = budgetOf('trades', o);
+    this.beta = o.beta as number;
   }
 
   /** One training step on `batch`; returns the loss terms as numbers. See {@link TrainMethod}. */
@@ -41,3 +42,22 @@ export class TradesMethod implements TrainMethod {
     }
   }
 }
+
+/** TRADES's KL weight beta, shared with FAT-TRADES (SPEC.md: 6; 1 is also listed for MNIST). */
+export const BETA_OPTION: OptionSpec = { type: 'number', min: 0, default: 6, help: 'TRADES, FAT-TRADES: weight beta of the KL term' };
+
+/**
+ * The CIFAR budget of the TRADES, MART and FAT scripts, their default under the `cat` recipe:
+ * eps 0.031 and step 0.007 (SPEC.md's shared budget: 8/255 and 2/255).
+ */
+export const TRADES_SCRIPTS_CIFAR = { cat: { cifar: { eps: 0.031, alpha: 0.007 } } } as const;
+
+/** TRADES's declaration. */
+export const TRADES = declareMethod<TradesOptions>({
+  name: 'trades',
+  summary: "TRADES (Zhang et al. 2019): CE(f(x)) + beta KL(p(x) || p(x')), x' from a KL attack",
+  needsMask: false,
+  options: { ...budgetOptions(false), beta: BETA_OPTION },
+  recipes: TRADES_SCRIPTS_CIFAR,
+  create: (o) => new TradesMethod(o),
+});
