@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, loadNativeAddon, registerNativeBackend } from '@cat/core';
+import { nativeKernels } from '../../packages/core/src/backend/kernels/index.js';
 import type { ParityCase, InputSpec } from './cases/types.js';
 
 /** Deterministic input data for `spec` (uniform in [lo, hi], default [-1, 1]). */
@@ -67,6 +68,28 @@ export function maxRelativeError(got: Float32Array, want: Float32Array): number 
     if (!(err <= worst)) worst = Number.isNaN(err) ? Infinity : err;
   }
   return worst;
+}
+
+const kernelsRun = new Set<string>();
+let recording = false;
+
+/**
+ * Names of the native backend's own kernels (not the cpu ones it copies) that run while `fn`
+ * runs. The first call re-registers each native kernel behind a wrapper that notes its name; a
+ * later `registerNativeBackend()` puts the plain kernels back (and stops the recording).
+ */
+export async function countNativeKernels<T>(fn: () => Promise<T>): Promise<{ result: T; kernels: Set<string> }> {
+  if (!recording) {
+    for (const k of nativeKernels) {
+      const run = k.kernelFunc as tf.KernelFunc;
+      tf.unregisterKernel(k.kernelName, k.backendName);
+      tf.registerKernel({ ...k, kernelFunc: (args) => (kernelsRun.add(k.kernelName), run(args)) });
+    }
+    recording = true;
+  }
+  kernelsRun.clear();
+  const result = await fn();
+  return { result, kernels: new Set(kernelsRun) };
 }
 
 export async function setUpBackends(): Promise<void> {

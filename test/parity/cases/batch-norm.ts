@@ -1,5 +1,9 @@
-/** FusedBatchNorm: inference with [C] parameters, missing scale/offset, and the training gradient. */
+/**
+ * FusedBatchNorm: inference with [C] parameters, missing scale/offset, and the training gradient;
+ * @cat/core's training-mode batch norm (CatMoments, CatBatchNormGrad).
+ */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormTraining } from '../../../packages/core/src/ops/batch-norm-train.js';
 import type { ParityCase } from './types.js';
 
 const positive: [number, number] = [0.2, 2];
@@ -41,7 +45,24 @@ export const batchNormCases: ParityCase[] = [
       return tf.grads(f)([x, s, o]);
     },
     addonCalls: ['batchNorm', 'reduce', 'binary', 'batchNormGrad'],
+    alsoKernels: ['CatBatchNormGrad'],
     // The x gradient of a normalised sum cancels to small values: measured against its scale.
     tolerance: 1e-4,
+  },
+  {
+    // The models' batch-norm layer in training: statistics by CatMoments (on cpu, tf.moments),
+    // the gradient for x, gamma and beta by CatBatchNormGrad.
+    kernel: 'CatMoments',
+    alsoKernels: ['CatBatchNormGrad'],
+    name: 'batchNormTraining forward and gradient, [3,6,5,7]',
+    inputs: { x: { shape: [3, 6, 5, 7] }, g: { shape: [7], range: positive }, b: { shape: [7] }, dy: { shape: [3, 6, 5, 7] } },
+    run: ({ x, g, b, dy }) => {
+      const { y, mean, variance } = batchNormTraining(x, g as tf.Tensor1D, b as tf.Tensor1D, 1e-3);
+      const grads = tf.grads((xv: tf.Tensor, gv: tf.Tensor, bv: tf.Tensor) =>
+        tf.sum(tf.mul(batchNormTraining(xv, gv as tf.Tensor1D, bv as tf.Tensor1D, 1e-3).y, dy)),
+      )([x, g, b]);
+      return [y, mean, variance, ...grads];
+    },
+    addonCalls: ['moments', 'batchNormGrad'],
   },
 ];

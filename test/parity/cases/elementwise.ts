@@ -71,12 +71,13 @@ export const unaryCases: ParityCase[] = UNARY.flatMap(([kernel, op, range]) =>
 /** Activation gradients: ReLU/LeakyReLU through @cat/core's fused CatReluGrad, Sigmoid's composite. */
 export const activationGradCases: ParityCase[] = (
   [
-    ['Relu', tf.relu, ['unary', 'reluGrad']],
-    ['LeakyRelu', (x: tf.Tensor) => tf.leakyRelu(x, 0.2), ['unary', 'reluGrad']],
-    ['Sigmoid', tf.sigmoid, ['unary', 'binary']],
+    ['Relu', tf.relu, ['unary', 'reluGrad'], ['CatReluGrad']],
+    ['LeakyRelu', (x: tf.Tensor) => tf.leakyRelu(x, 0.2), ['unary', 'reluGrad'], ['CatReluGrad']],
+    ['Sigmoid', tf.sigmoid, ['unary', 'binary'], []],
   ] as const
-).map(([kernel, f, calls]) => ({
+).map(([kernel, f, calls, also]) => ({
   kernel,
+  alsoKernels: [...also],
   name: 'gradient, [2,9,7,5]',
   inputs: { x: { shape: [2, 9, 7, 5] }, dy: { shape: [2, 9, 7, 5] } },
   run: ({ x, dy }) => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v), dy)))(x),

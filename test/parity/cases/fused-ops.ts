@@ -20,6 +20,7 @@ export const fusedOpCases: ParityCase[] = [
   })),
   {
     kernel: 'CatCalibrate',
+    alsoKernels: ['CatCalibrateGrad'],
     name: 'forward and gradient for x, delta, mask, [2,7,5,3]',
     inputs: {
       x: { shape: img(2, 7, 5, 3), range: unit },
@@ -35,6 +36,7 @@ export const fusedOpCases: ParityCase[] = [
   },
   {
     kernel: 'CatLogSoftmax',
+    alsoKernels: ['CatLogSoftmaxGrad'],
     name: 'forward and gradient, [9,10]',
     inputs: { z: { shape: [9, 10], range: [-10, 10] }, dy: { shape: [9, 10] } },
     run: ({ z, dy }) => [
@@ -45,6 +47,7 @@ export const fusedOpCases: ParityCase[] = [
   },
   {
     kernel: 'CatKlDiv',
+    alsoKernels: ['CatKlDivGrad'],
     name: 'forward and gradient for both logits, [6,10]',
     inputs: { p: { shape: [6, 10], range: [-4, 4] }, q: { shape: [6, 10], range: [-4, 4] }, dy: { shape: [6] } },
     run: ({ p, q, dy }) => {
@@ -55,6 +58,7 @@ export const fusedOpCases: ParityCase[] = [
   },
   {
     kernel: 'CatSoftmaxCrossEntropy',
+    alsoKernels: ['CatSoftmaxCrossEntropyGrad'],
     name: 'forward and gradient for logits and soft labels, batch 1 and 5',
     inputs: { z: { shape: [5, 7], range: [-5, 5] }, t: { shape: [5, 7], range: unit }, z1: { shape: [1, 3] }, t1: { shape: [1, 3], range: unit } },
     run: ({ z, t, z1, t1 }) => {

@@ -1,6 +1,7 @@
 /**
- * Every parity case, one line per kernel file (native part B appends its own). Each case runs on
- * `cpu` and `native` with the same random inputs and must agree within 1e-4 relative error.
+ * Every parity case, one line per kernel file. Each case runs on `cpu` and `native` with the same
+ * random inputs and must agree within 1e-4 relative error; coverage.test.ts fails for a kernel
+ * the native backend registers that no case names.
  */
 import type { ParityCase } from './types.js';
 import { conv2dCases, convFallbackCases, dilatedConv2dCases, fusedActivationCases } from './conv2d.js';

@@ -8,8 +8,10 @@ export interface InputSpec {
 }
 
 export interface ParityCase {
-  /** The tfjs kernel under test (e.g. 'Conv2D'). */
+  /** The tfjs kernel under test (e.g. 'Conv2D'); the case fails unless it runs on `native`. */
   kernel: string;
+  /** Other native kernels the case runs and so tests too (e.g. a gradient kernel). */
+  alsoKernels?: string[];
   /** What makes this case different (shape, stride, padding...). */
   name: string;
   inputs: Record<string, InputSpec>;

@@ -61,7 +61,7 @@ let peakInUseBytes = 0;
 /** Releases an array's memory now (set by the native backend: the addon's `freeArray`). */
 let freeNow: ((a: Float32Array) => void) | undefined;
 
-/** Counters for profiling (tools/scratch/cat-step-profile.ts prints them). */
+/** Counters of reuse, for profiling and tests. */
 export const poolStats = { hits: 0, misses: 0, released: 0, escapedAtRelease: 0, freed: 0 };
 
 /** Sets how an array's memory is released at once (the addon's `freeArray`). */
