@@ -8,6 +8,7 @@ export * from './ops/index.js';
 export * from './backend/index.js';
 export * from './data/index.js';
 export * from './models/index.js';
+export * from './io/index.js';
 export * from './losses/index.js';
 // Both ops and losses define klDivBatchMean; the losses one is the ops one plus a detachTarget
 // switch, so it takes the public name.

@@ -1,16 +1,26 @@
 /**
- * Checkpoints: `f/`, `g/` (tfjs layers format), `optimizer/{f,g}.bin` and `state.json`, staged in
+ * Checkpoints: `f/`, `g/` (tfjs layers format, written by @cat/core's saveModel), `optimizer/{f,g}.bin` and `state.json`, staged in
  * a temporary directory, every file fsynced, then moved into place (see commitDir), so the
  * previous checkpoint stays intact until the new one is complete.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { RngState } from '@cat/core';
-import { commitDir, makeStagingDir, recoverDir, writeFileSynced } from './atomic-fs.js';
+import {
+  commitDir,
+  decodeTensors,
+  encodeTensors,
+  fsyncDir,
+  loadModelWeights,
+  makeStagingDir,
+  readJsonFile,
+  recoverDir,
+  saveModel,
+  writeFileSynced,
+  type RngState,
+} from '@cat/core';
 import type { TrainConfig } from './config.js';
 import type { EpochMetrics } from './metrics-log.js';
-import { decodeTensors, encodeTensors, loadModelWeights, readJsonFile, writeModelDir } from './model-io.js';
 import { restoreOptimizer, snapshotOptimizer, type OptimizerSnapshot } from './optimizers.js';
 
 /** An optimiser's state as stored in state.json; its tensors are in `optimizer/<net>.bin`. */
@@ -75,8 +85,8 @@ export async function saveCheckpoint(
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const staging = makeStagingDir(dir);
   try {
-    await writeModelDir(target.f, path.join(staging, 'f'));
-    if (target.g) await writeModelDir(target.g, path.join(staging, 'g'));
+    await saveModel(target.f, path.join(staging, 'f'));
+    if (target.g) await saveModel(target.g, path.join(staging, 'g'));
     fs.mkdirSync(path.join(staging, 'optimizer'));
     const optimizers: CheckpointState['optimizers'] = {
       f: await writeOptimizer(target.optF, path.join(staging, 'optimizer', 'f.bin')),
@@ -84,24 +94,11 @@ export async function saveCheckpoint(
     if (target.optG) optimizers.g = await writeOptimizer(target.optG, path.join(staging, 'optimizer', 'g.bin'));
     const full: CheckpointState = { format: 'cat-checkpoint', version: 1, ...state, optimizers, savedAt: new Date().toISOString() };
     writeFileSynced(path.join(staging, 'state.json'), JSON.stringify(full, null, 1));
-    for (const sub of ['f', 'g', 'optimizer']) {
-      if (fs.existsSync(path.join(staging, sub))) fsyncDirSafe(path.join(staging, sub));
-    }
+    fsyncDir(path.join(staging, 'optimizer'));
     commitDir(staging, dir);
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
-  }
-}
-
-function fsyncDirSafe(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } catch {
-    // Directory fsync is advisory on some filesystems.
-  } finally {
-    fs.closeSync(fd);
   }
 }
 

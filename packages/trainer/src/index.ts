@@ -6,8 +6,6 @@ export * from './presets.js';
 export * from './config.js';
 export * from './schedule.js';
 export * from './optimizers.js';
-export * from './atomic-fs.js';
-export * from './model-io.js';
 export * from './metrics-log.js';
 export * from './checkpoint.js';
 export * from './guard.js';

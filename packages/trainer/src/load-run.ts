@@ -4,14 +4,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { loadModelWeights, readJsonFile, recoverDir } from '@cat/core';
 import { readCheckpointState, readOptimizerSnapshot, type CheckpointState } from './checkpoint.js';
 import { resolveConfig, type TrainConfig } from './config.js';
 import { coreDeps, type TrainData, type TrainDeps } from './deps.js';
 import { readMetricsLog, type EpochMetrics } from './metrics-log.js';
-import { loadModelWeights, readJsonFile } from './model-io.js';
 import { runPaths } from './run-dir.js';
 import type { OptimizerSnapshot } from './optimizers.js';
-import { recoverDir } from './atomic-fs.js';
 
 /** Dataset facts a model needs to be rebuilt; read from the dataset info, not the data. */
 async function shapeOf(cfg: TrainConfig): Promise<TrainData> {

@@ -3,8 +3,7 @@
  * whole and fsynced. Readers skip a torn last line (a crash mid-append) with a warning.
  */
 import * as fs from 'node:fs';
-import type { MaskStats } from '@cat/core';
-import { appendLineSynced, writeFileAtomic } from './atomic-fs.js';
+import { appendLineSynced, writeFileAtomic, type MaskStats } from '@cat/core';
 
 /** One epoch's line in metrics.jsonl. */
 export interface EpochMetrics {

@@ -3,13 +3,8 @@
  * PyTorch-style (coupled) weight decay.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { NamedTensor } from '@cat/core';
 import type { OptimizerKind } from './presets.js';
-
-/** A tensor with a name, as tfjs optimisers and weight encoders take them. */
-export interface NamedTensor {
-  name: string;
-  tensor: tf.Tensor;
-}
 
 type Grads = tf.NamedTensorMap | NamedTensor[];
 

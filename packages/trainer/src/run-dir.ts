@@ -4,9 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { recoverDir, removeStaleTemps, writeFileAtomic } from './atomic-fs.js';
+import { readJsonFile, recoverDir, removeStaleTemps, writeFileAtomic } from '@cat/core';
 import { configDifferences, type TrainConfig } from './config.js';
-import { readJsonFile } from './model-io.js';
 
 /** Paths inside a run directory (the layout every package agrees on). */
 export interface RunPaths {

@@ -2,16 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@cat/core';
+import { makeStagingDir, parkedName, Rng } from '@cat/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  commitDir,
   createOptimizer,
   loadCheckpoint,
-  makeStagingDir,
-  parkedName,
   readMetricsLog,
-  recoverDir,
   resolveConfig,
   restoreCheckpoint,
   saveCheckpoint,
@@ -92,18 +88,6 @@ describe('checkpoints', () => {
     await saveCheckpoint(dir, t, stateFor(2, new Rng(1)));
     expect((await loadCheckpoint(dir, opts)).state.epoch).toBe(2);
     expect(fs.existsSync(parkedName(dir))).toBe(false);
-  });
-
-  it('commitDir swaps whole directories', () => {
-    const dir = path.join(tmp, 'swap');
-    for (const v of ['a', 'b']) {
-      const s = makeStagingDir(dir);
-      fs.writeFileSync(path.join(s, 'v'), v);
-      commitDir(s, dir);
-      expect(fs.readFileSync(path.join(dir, 'v'), 'utf8')).toBe(v);
-    }
-    recoverDir(dir);
-    expect(fs.readdirSync(tmp).filter((n) => n.startsWith('swap'))).toEqual(['swap']);
   });
 
   it('names the file on a missing dir, bad JSON, wrong architecture or truncated weights', async () => {

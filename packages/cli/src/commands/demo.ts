@@ -7,7 +7,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import * as core from '@cat/core';
-import { writeFileAtomic } from '@cat/trainer';
 import { numberArg } from '../options.js';
 import { addRunFlags, chooseBackend, configFromFlags, runTraining, type TrainFlags } from './train.js';
 
@@ -112,8 +111,8 @@ export function registerDemo(program: Command): void {
           `(this invocation: ${minutes.toFixed(1)} minutes). The baseline is the same network trained on clean images ` +
           `with the same data, seed and epochs. Accuracy (%) on ${evalSet.count} held-out test digits:\n\n` +
           core.tableToMarkdown(table);
-        writeFileAtomic(path.join(run.dir, 'demo-eval.md'), md);
-        writeFileAtomic(
+        core.writeFileAtomic(path.join(run.dir, 'demo-eval.md'), md);
+        core.writeFileAtomic(
           path.join(run.dir, 'demo-eval.json'),
           `${JSON.stringify(
             {

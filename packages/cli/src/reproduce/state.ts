@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { datasetInfo } from '@cat/core';
-import { configDifferences, readJsonFile, readMetricsLog, runPaths, writeFileAtomic, type EpochMetrics, type TrainConfig } from '@cat/trainer';
+import { datasetInfo, readJsonFile, writeFileAtomic } from '@cat/core';
+import { configDifferences, readMetricsLog, runPaths, type EpochMetrics, type TrainConfig } from '@cat/trainer';
 import { readEvalJson, type EvalJson } from '../commands/eval.js';
 
 /** The reproduction's own notes in a run dir (next to config.json, metrics.jsonl and eval.json). */

@@ -1,7 +1,6 @@
-/** Models of SPEC.md (classifiers f, mask nets g), their custom layers, adapters and file I/O. */
+/** Models of SPEC.md (classifiers f, mask nets g), their custom layers and adapters (saving and loading: ../io). */
 export * from './build.js';
 export * from './adapters.js';
-export * from './model-io.js';
 export * from './param-count.js';
 export { Normalize, type NormalizeArgs } from './normalize-layer.js';
 export { ResizeNearest, type ResizeNearestArgs } from './resize-nearest-layer.js';

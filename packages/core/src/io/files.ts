@@ -1,6 +1,7 @@
 /**
- * Durable file writes: write to a temporary name, fsync, rename into place, fsync the directory.
- * A crash at any moment leaves either the old file or the new one, never a torn one.
+ * Files on disk that survive a crash: write to a temporary name, fsync, rename into place, fsync
+ * the directory, so a crash at any moment leaves either the old file or the new one, never a torn
+ * one; whole directories swapped the same way; and JSON reads whose errors name the file.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,6 +9,8 @@ import * as path from 'node:path';
 function tmpName(target: string): string {
   return `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 }
+
+const errMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** fsync a directory so a rename or create inside it survives a power loss. */
 export function fsyncDir(dir: string): void {
@@ -59,6 +62,26 @@ export function appendLineSynced(file: string, line: string): void {
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * Read and parse a JSON file. Errors name the file and, when given, `what` it holds
+ * (`<file>: run config is not valid JSON (...)`).
+ */
+export function readJsonFile(file: string, what?: string): any {
+  const subject = what ? `${file}: ${what}` : file;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err: any) {
+    if (err?.code === 'ENOENT') throw new Error(`${subject} does not exist`);
+    throw new Error(`${subject}: cannot read (${errMessage(err)})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${subject} is not valid JSON (${errMessage(err)})`);
   }
 }
 

@@ -75,13 +75,22 @@ describe('model I/O', () => {
     const bin = path.join(dir('w'), 'weights.bin');
     const bytes = readFileSync(bin);
     writeFileSync(bin, bytes.subarray(0, bytes.byteLength - 8));
-    await expect(loadModel(dir('w'))).rejects.toThrow(/weights\.bin has \d+ bytes .* \(truncated/);
+    await expect(loadModel(dir('w'))).rejects.toThrow(/w\/weights\.bin: holds \d+ bytes, the manifest describes \d+ \(truncated or corrupt\)/);
     // Same architecture, other seed: sizes agree, the checksum does not.
     await saveModel(buildClassifier('mnist-cnn', { inputShape: [8, 8, 1], numClasses: 2, seed: 2 }), dir('w-other'));
     copyFileSync(path.join(dir('w-other'), 'weights.bin'), bin);
     await expect(loadModel(dir('w'))).rejects.toThrow(/weights\.bin does not match the checksum/);
     rmSync(bin);
     await expect(loadModel(dir('w'))).rejects.toThrow(/weights\.bin does not exist/);
+  });
+
+  it('refuses a weights path that leaves the model directory', async () => {
+    await saveModel(buildClassifier('mnist-cnn', { inputShape: [8, 8, 1], numClasses: 2 }), dir('escape'));
+    const file = path.join(dir('escape'), 'model.json');
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    json.weightsManifest[0].paths = ['../w/weights.bin'];
+    writeFileSync(file, JSON.stringify(json));
+    await expect(loadModel(dir('escape'))).rejects.toThrow(/escape\/model\.json: weights path "\.\.\/w\/weights\.bin" must be a plain file name/);
   });
 
   it('rejects weights whose shapes do not fit the topology', async () => {
@@ -104,6 +113,6 @@ describe('model I/O', () => {
     const g = buildClassifier('mnist-cnn', { inputShape: [8, 8, 1], numClasses: 3 });
     await saveModel(g, dir('shapes3'));
     copyFileSync(path.join(dir('shapes3'), 'model.json'), file);
-    await expect(loadModel(dir('shapes'))).rejects.toThrow(/weights do not match the model/);
+    await expect(loadModel(dir('shapes'))).rejects.toThrow(/shapes\/weights\.bin: holds \d+ bytes, the manifest describes \d+ \(truncated or corrupt\)/);
   });
 });
