@@ -3,6 +3,7 @@
  * eps sweep) and its Table 8 (the b sweep), as lists of cells. A cell is one configuration; it
  * is trained once per seed, each seed an ordinary run directory.
  */
+import { METHODS, type MethodSpec, type OptionSpec } from '@cat/core';
 import { PRESETS, type DatasetName } from '@cat/trainer';
 import { CliError } from '../errors.js';
 import { showNumber } from '../options.js';
@@ -50,22 +51,13 @@ const EPS_SWEEP_METHODS = ['cat-cent', 'at', 'trades'] as const;
 /** Table 8's values of b (CAT-cent, everything else from the preset). */
 export const DEFAULT_B_LIST: readonly number[] = [0.05, 0.1, 0.2, 0.3];
 
-const METHOD_LABELS: Readonly<Record<string, string>> = {
-  natural: 'Natural',
-  at: 'AT',
-  trades: 'TRADES',
-  mart: 'MART',
-  'fat-trades': 'FAT (TRADES)',
-  'cat-cent': 'CAT-cent',
-  'cat-cw': 'CAT-cw',
-};
-
-/** A method's name in tables: `CAT-cent A1 (no mask, plain CE)`. */
+/** A method's name in tables, from its declaration: `CAT-cent A1 (no mask, plain CE)`. */
 export function methodLabel(method: string, ablation?: 'A1' | 'A2'): string {
-  const base = METHOD_LABELS[method] ?? method;
-  if (ablation === 'A1') return `${base} A1 (no mask, plain CE)`;
-  if (ablation === 'A2') return `${base} A2 (no mask)`;
-  return base;
+  const spec = (METHODS as Readonly<Record<string, MethodSpec>>)[method];
+  const base = spec?.label ?? method;
+  if (!ablation) return base;
+  const choices = (spec?.options as Record<string, OptionSpec> | undefined)?.ablation?.choices ?? {};
+  return `${base} ${ablation}${choices[ablation] ? ` (${choices[ablation]})` : ''}`;
 }
 
 /** The attack budget of a data set's grids: its preset's eps (mnist 0.3, fashion-mnist 0.1, cifar 8/255). */

@@ -46,6 +46,7 @@ export class AtMethod implements TrainMethod {
 /** AT's declaration: the attack budget only (attacks in training mode, as Rice et al.). */
 export const AT = declareMethod<AtOptions>({
   name: 'at',
+  label: 'AT',
   summary: "Madry et al.'s adversarial training: CE on PGD-CE examples from a uniform start",
   needsMask: false,
   options: budgetOptions(true),

@@ -339,6 +339,7 @@ function declareCat(name: 'cat-cent' | 'cat-cw', attackLoss: AttackLossKind) {
   const { attackLoss: _fixed, ...options } = CAT_OPTIONS;
   return declareMethod<CatMethodOptions>({
     name,
+    label: name === 'cat-cent' ? 'CAT-cent' : 'CAT-cw',
     group: 'CAT',
     summary: `Calibrated Adversarial Training, attacking with ${attackLoss === 'ce' ? 'cross-entropy' : 'the CW margin'}`,
     needsMask: true,

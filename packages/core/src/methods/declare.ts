@@ -64,6 +64,8 @@ export type RecipeSettings = Partial<Record<Family, Readonly<Record<string, Opti
 /** A training method's declaration. */
 export interface MethodSpec<O extends object = object> {
   readonly name: string;
+  /** How tables and charts name it ("CAT-cent", "FAT (TRADES)"). */
+  readonly label: string;
   /** A name for the methods that share options, used in messages ("the CAT methods"). */
   readonly group?: string;
   /** One line: what the method is. */

@@ -55,6 +55,7 @@ export class FatTradesMethod implements TrainMethod {
 /** FAT-for-TRADES's declaration. */
 export const FAT_TRADES = declareMethod<FatTradesOptions>({
   name: 'fat-trades',
+  label: 'FAT (TRADES)',
   summary: 'FAT for TRADES (Zhang et al. 2020): TRADES on friendly adversarial data from an early-stopped attack',
   needsMask: false,
   options: {

@@ -57,6 +57,7 @@ export class MartMethod implements TrainMethod {
 /** MART's declaration; its lambda is the trainer's `beta` setting (MART's own code calls it beta). */
 export const MART = declareMethod<MartOptions>({
   name: 'mart',
+  label: 'MART',
   summary: 'MART (Wang et al. 2020): BCE on PGD-CE examples + lambda misclassification-weighted KL',
   needsMask: false,
   options: {

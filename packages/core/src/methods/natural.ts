@@ -38,6 +38,7 @@ export class NaturalMethod implements TrainMethod {
 /** Natural training's declaration: the budget is accepted (one call shape), not used. */
 export const NATURAL = declareMethod<NaturalOptions>({
   name: 'natural',
+  label: 'Natural',
   summary: 'standard training on clean images, the baseline every robust method is compared with',
   needsMask: false,
   options: budgetOptions(true, true),

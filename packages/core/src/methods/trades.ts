@@ -55,6 +55,7 @@ export const TRADES_SCRIPTS_CIFAR = { cat: { cifar: { eps: 0.031, alpha: 0.007 }
 /** TRADES's declaration. */
 export const TRADES = declareMethod<TradesOptions>({
   name: 'trades',
+  label: 'TRADES',
   summary: "TRADES (Zhang et al. 2019): CE(f(x)) + beta KL(p(x) || p(x')), x' from a KL attack",
   needsMask: false,
   options: { ...budgetOptions(false), beta: BETA_OPTION },

@@ -1,10 +1,11 @@
 /**
  * The benchmark suites of `cat-cli bench` (names shared with the PyTorch peer in tools/peer/).
- * Each suite has its full size (issue 3) and a reduced size for the pure-tfjs backends, which
- * are orders of magnitude slower (ENVIRONMENT.md: about 0.1 images/s for a CAT step on the CPU
- * backend, whose Conv2DBackpropFilter dominates; the wasm backend borrows that same kernel);
- * reduced runs are reported per image and flagged in the output.
+ * Each suite has its full size and a reduced size for the pure-tfjs backends, which are orders
+ * of magnitude slower (about 0.1 images/s for a CAT step on the CPU backend, whose
+ * Conv2DBackpropFilter dominates; the wasm backend borrows that same kernel); reduced runs are
+ * reported per image and flagged in the output.
  */
+import { methodDefaults } from '@cat/core';
 
 /** The suite names, in the order `--suite all` runs them. */
 export const SUITE_NAMES = ['pgd20-mnist', 'cat-step-mnist', 'cat-step-resnet18'] as const;
@@ -44,6 +45,12 @@ export interface SuiteSpec {
   slowOnPureTfjs?: boolean;
 }
 
+/** CAT-cent's SPEC.md values on a data set (the PyTorch peer, tools/peer, uses the same). */
+function catStepSettings(dataset: 'mnist' | 'cifar10'): { eps: number; alpha: number; a: number; b: number } {
+  const { eps, alpha, a, b } = methodDefaults('cat-cent', dataset);
+  return { eps: eps!, alpha: alpha!, a: a!, b: b! };
+}
+
 const SPECS: Record<SuiteName, SuiteSpec> = {
   // PGD-20 as in SPEC.md's evaluation protocol for MNIST: eps 0.3, step 0.01, no random start.
   'pgd20-mnist': {
@@ -59,7 +66,7 @@ const SPECS: Record<SuiteName, SuiteSpec> = {
     name: 'cat-step-mnist',
     description: 'one CAT-cent step, MNIST CNN + MNIST mask net',
     kind: 'cat-step', arch: 'mnist-cnn', maskArch: 'mnist-mask', input: 'mnist',
-    eps: 0.3, alpha: 0.015, randomStart: true, a: 1, b: 0.3, optimizer: 'adam',
+    ...catStepSettings('mnist'), randomStart: true, optimizer: 'adam',
     full: { batch: 100, pgdSteps: 20 },
     reduced: { batch: 2, pgdSteps: 1 },
   },
@@ -68,7 +75,7 @@ const SPECS: Record<SuiteName, SuiteSpec> = {
     name: 'cat-step-resnet18',
     description: 'one CAT-cent step, PreAct ResNet-18 + ResNet-18 mask net, 32x32x3',
     kind: 'cat-step', arch: 'preact-resnet18', maskArch: 'resnet18-mask', input: 'cifar-shape',
-    eps: 8 / 255, alpha: 2 / 255, randomStart: true, a: 5, b: 0.05, optimizer: 'sgd',
+    ...catStepSettings('cifar10'), randomStart: true, optimizer: 'sgd',
     full: { batch: 128, pgdSteps: 10 },
     reduced: { batch: 1, pgdSteps: 1 },
     slowOnPureTfjs: true,
