@@ -1,9 +1,9 @@
 /**
- * Parity with the reference AutoAttack. `../shared/fixtures/autoattack-parity/` (read in place,
- * beside the repository) holds a CAT-trained MNIST CNN saved by cat, 200 test digits and
- * `reference.json`: what the reference AutoAttack (fra31/auto-attack a392200, version standard,
- * Linf, eps 0.1, seed 0) and a deterministic PyTorch PGD-20 (CE, alpha 0.025, no random start)
- * found on them, per example and per stage. Checked here, on native when it is built (else cpu):
+ * Parity with the reference AutoAttack. The reference fixture (FIXTURE below, read in place, kept
+ * beside the repository rather than in it) holds a CAT-trained MNIST CNN saved by cat, 200 test
+ * digits and `reference.json`: what the reference AutoAttack (fra31/auto-attack a392200, version
+ * standard, Linf, eps 0.1, seed 0) and a deterministic PyTorch PGD-20 (CE, alpha 0.025, no random
+ * start) found on them, per example and per stage. Checked here, on native when it is built (else cpu):
  *
  * - the logits of the first 8 digits within 1e-4, and the same digits classified correctly;
  * - PGD-20's per-example outcome agreeing on at least 99% of the digits;

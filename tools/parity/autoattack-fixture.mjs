@@ -1,5 +1,5 @@
 /**
- * Reads the AutoAttack parity fixture (`shared/fixtures/autoattack-parity/`, outside the repo):
+ * Reads the AutoAttack parity fixture (a reference fixture kept beside the repository, not in it):
  * 200 MNIST digits, their labels and `reference.json`, what the reference AutoAttack (fra31/
  * auto-attack a392200, standard, Linf) and a PyTorch PGD-20 found on them. Used in place by
  * test/parity/autoattack-reference.test.ts and tools/parity/autoattack-full.mjs; the model in the

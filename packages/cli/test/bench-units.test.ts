@@ -14,7 +14,7 @@ function digitSet(count: number): ImageSet {
 }
 
 describe('suites', () => {
-  it('knows the three suites of issue 3 at their full sizes', () => {
+  it('knows the three suites at their full sizes', () => {
     expect([...SUITE_NAMES]).toEqual(['pgd20-mnist', 'cat-step-mnist', 'cat-step-resnet18']);
     expect(suiteSpec('pgd20-mnist').full).toEqual({ batch: 100, pgdSteps: 20 });
     expect(suiteSpec('cat-step-mnist').full).toEqual({ batch: 100, pgdSteps: 20 });

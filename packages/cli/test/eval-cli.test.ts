@@ -47,8 +47,8 @@ describe('cat-cli eval', () => {
   });
 
   it('--attacks accepts every name the attack registries accept, and only those', async () => {
-    // The issue's examples, which a hand-written list in the CLI used to reject, and the
-    // registries' own name lists.
+    // One name of each form the registry parses (loss suffix, count, restarts, overrides), and
+    // the registries' own name lists.
     const forms = ['pgd10-kl', 'cw30', 'friendly-pgd10', 'pgd20:restarts=5', 'pgd7x2', 'pgd5-cw', 'cw'];
     for (const name of [...ATTACK_NAMES, ...EVAL_ATTACK_NAMES, ...Object.values(EVAL_SUITES).flat(), ...forms]) {
       expect(parseAttackList(name), name).toEqual([name]);

@@ -18,7 +18,7 @@ export interface BenchResult {
   warmup: number;
   trainSteps: number;
   secondsPerIter: number[];
-  /** True when batch or PGD steps are smaller than the suite's full size (issue 3). */
+  /** True when batch or PGD steps are smaller than the suite's full size (`SuiteSpec.full`). */
   reduced: boolean;
   /** Model FLOPs per image of the operation (conv and dense layers; see flops.ts). */
   flopsPerImage: number;
