@@ -3,7 +3,7 @@
  * timings included) and its Markdown rendering, which opens with a caption that says how the
  * numbers were made (command, data, sizes, attack budget, training settings, date, backend).
  */
-import { AutoAttack, createEvalAttack, datasetInfo, FGSM, formatCell, PAPER_COLUMNS, PGD, type EvalAttackContext, type TableCell } from '@cat/core';
+import { AutoAttack, createEvalAttack, datasetInfo, FGSM, formatCell, methodSpec, PAPER_COLUMNS, PGD, type EvalAttackContext, type TableCell } from '@cat/core';
 import type { TrainConfig } from '@cat/trainer';
 import { showNumber } from '../options.js';
 import { numberNotes, type Column, type ReproduceRow } from './aggregate.js';
@@ -72,42 +72,9 @@ export function describeEvalAttack(name: string, ctx: EvalAttackContext): string
   return header;
 }
 
-/** A cell's training settings in words: what the method's paper (or the recipe) sets. */
+/** A cell's training settings in words: what the method's paper (or the recipe) sets (from its declaration). */
 export function describeTraining(cfg: TrainConfig): string {
-  const n = (v: number) => showNumber(v);
-  const attack = `${cfg.steps} steps of ${n(cfg.alpha)}`;
-  const parts: string[] = [];
-  switch (cfg.method) {
-    case 'natural':
-      parts.push('clean images only');
-      break;
-    case 'at':
-      parts.push(`PGD on the cross-entropy with a random start, eps ${n(cfg.eps)}, ${attack}`);
-      break;
-    case 'trades':
-      parts.push(`beta ${n(cfg.beta)}; attack ascends the KL from x + 0.001 N(0,1), eps ${n(cfg.eps)}, ${attack}`);
-      break;
-    case 'mart':
-      parts.push(`lambda ${n(cfg.beta)}; PGD on the cross-entropy from x + 0.001 N(0,1), eps ${n(cfg.eps)}, ${attack}`);
-      break;
-    case 'fat-trades':
-      parts.push(`beta ${n(cfg.beta)}; friendly PGD on the KL (FAT's own tau schedule), eps ${n(cfg.eps)}, ${attack}`);
-      break;
-    default: {
-      const loss = cfg.method === 'cat-cw' ? `CW (kappa ${n(cfg.kappa)})` : 'cross-entropy';
-      parts.push(`a ${n(cfg.a)}, b ${n(cfg.b)}; attack on the ${loss}, eps ${n(cfg.eps)}, ${attack}`);
-      if (cfg.ablation === 'A2') parts.push('ablation A2: no mask (m = 1)');
-      if (cfg.ablation === 'A1') parts.push('ablation A1: no mask and plain cross-entropy');
-      const mask: string[] = [];
-      if (cfg.maskInit !== null) mask.push(`starts near ${n(cfg.maskInit)}`);
-      if (cfg.maskLrScale !== 1) mask.push(`learns at ${n(cfg.maskLrScale)} x f's rate`);
-      if (cfg.maskWarmupEpochs > 0) mask.push(`held still for ${cfg.maskWarmupEpochs} epoch(s)`);
-      if (mask.length > 0 && cfg.ablation === 'none') parts.push(`mask ${mask.join(', ')} (not in the paper: cat's remedy against the mask collapse)`);
-      if (cfg.startRadius !== null) parts.push(`attack start U(-${n(cfg.startRadius)}, ${n(cfg.startRadius)})`);
-      if (!cfg.clamp) parts.push('no clamp to [0,1]');
-    }
-  }
-  return parts.join('; ');
+  return methodSpec(cfg.method).describe(cfg as unknown as Record<string, unknown>, showNumber);
 }
 
 const TITLES: Readonly<Record<GridName, string>> = {

@@ -3,7 +3,7 @@ import { PGD } from '../attacks/pgd.js';
 import { crossEntropy } from '../losses/cross-entropy.js';
 import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
-import { declareMethod, resolveOptions } from './declare.js';
+import { budgetText, declareMethod, resolveOptions } from './declare.js';
 import { budgetOf, budgetOptions, type AttackBudget } from './method-options.js';
 import { checkBatch, readLosses, trainableVariables, updateVariables } from './step-utils.js';
 
@@ -51,4 +51,5 @@ export const AT = declareMethod<AtOptions>({
   needsMask: false,
   options: budgetOptions(true),
   create: (o) => new AtMethod(o),
+  describe: (s, show) => `PGD on the cross-entropy with a random start, ${budgetText(s, show)}`,
 });

@@ -7,7 +7,7 @@ import { asClassifier, asMaskNet } from '../models/adapters.js';
 import { calibrate } from '../ops/index.js';
 import { maskStats, type MaskStats } from './mask-stats.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
-import { declareMethod, resolveOptions, type OptionSpec } from './declare.js';
+import { budgetText, declareMethod, resolveOptions, type OptionSpec } from './declare.js';
 import { budgetOf, budgetOptions, type AttackBudget, type AttackLossKind } from './method-options.js';
 import { checkBatch, readLosses, trainableVariables, updateVariables } from './step-utils.js';
 
@@ -335,6 +335,22 @@ const CAT_TRAINER_OPTIONS = {
   },
 } as const satisfies Record<string, OptionSpec>;
 
+/** A CAT configuration in words, with what cat's recipes change against the paper. */
+function describeCat(attackLoss: AttackLossKind, s: Readonly<Record<string, unknown>>, show: (n: number) => string): string {
+  const loss = attackLoss === 'cw' ? `CW (kappa ${show(s.kappa as number)})` : 'cross-entropy';
+  const parts = [`a ${show(s.a as number)}, b ${show(s.b as number)}; attack on the ${loss}, ${budgetText(s, show)}`];
+  if (s.ablation === 'A2') parts.push('ablation A2: no mask (m = 1)');
+  if (s.ablation === 'A1') parts.push('ablation A1: no mask and plain cross-entropy');
+  const mask: string[] = [];
+  if (s.maskInit !== null && s.maskInit !== undefined) mask.push(`starts near ${show(s.maskInit as number)}`);
+  if (s.maskLrScale !== undefined && s.maskLrScale !== 1) mask.push(`learns at ${show(s.maskLrScale as number)} x f's rate`);
+  if ((s.maskWarmupEpochs as number) > 0) mask.push(`held still for ${s.maskWarmupEpochs as number} epoch(s)`);
+  if (mask.length > 0 && s.ablation === 'none') parts.push(`mask ${mask.join(', ')} (not in the paper: cat's remedy against the mask collapse)`);
+  if (s.startRadius !== null && s.startRadius !== undefined) parts.push(`attack start U(-${show(s.startRadius as number)}, ${show(s.startRadius as number)})`);
+  if (s.clamp === false) parts.push('no clamp to [0,1]');
+  return parts.join('; ');
+}
+
 function declareCat(name: 'cat-cent' | 'cat-cw', attackLoss: AttackLossKind) {
   const { attackLoss: _fixed, ...options } = CAT_OPTIONS;
   return declareMethod<CatMethodOptions>({
@@ -350,6 +366,7 @@ function declareCat(name: 'cat-cent' | 'cat-cw', attackLoss: AttackLossKind) {
       if ('attackLoss' in o) throw new Error(`${name}: attackLoss is fixed by the method name; use 'cat-cent' or 'cat-cw'`);
       return new CatMethod({ ...o, attackLoss });
     },
+    describe: (s, show) => describeCat(attackLoss, s, show),
   });
 }
 

@@ -82,6 +82,16 @@ export interface MethodSpec<O extends object = object> {
   readonly recipes?: Partial<Record<Exclude<RecipeName, 'spec'>, RecipeSettings>>;
   /** Builds the method; options are checked by the method itself ({@link resolveOptions}). */
   create(options: O): TrainMethod;
+  /**
+   * The training settings in words, for the captions of results ("beta 6; attack ascends the KL
+   * from x + 0.001 N(0,1), eps 0.3, 20 steps of 0.015"); `settings` is a trainer configuration.
+   */
+  describe(settings: Readonly<Record<string, unknown>>, show: (n: number) => string): string;
+}
+
+/** "eps 0.3, 20 steps of 0.015": the attack budget of a configuration, in words. */
+export function budgetText(s: Readonly<Record<string, unknown>>, show: (n: number) => string): string {
+  return `eps ${show(s.eps as number)}, ${s.steps as number} steps of ${show(s.alpha as number)}`;
 }
 
 /** Declares a method (an identity that lets the compiler check the declaration). */

@@ -1,7 +1,7 @@
 import { FriendlyPGD } from '../attacks/friendly-pgd.js';
 import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
-import { declareMethod, resolveOptions } from './declare.js';
+import { budgetText, declareMethod, resolveOptions } from './declare.js';
 import { budgetOf, budgetOptions, type AttackBudget } from './method-options.js';
 import { checkBatch, readLosses } from './step-utils.js';
 import { checkTauSchedule, DEFAULT_TAU_SCHEDULE, tauAt, type TauSchedule } from './tau-schedule.js';
@@ -71,4 +71,5 @@ export const FAT_TRADES = declareMethod<FatTradesOptions>({
   },
   recipes: TRADES_SCRIPTS_CIFAR,
   create: (o) => new FatTradesMethod(o),
+  describe: (s, show) => `beta ${show(s.beta as number)}; friendly PGD on the KL (FAT's own tau schedule), ${budgetText(s, show)}`,
 });

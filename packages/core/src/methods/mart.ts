@@ -3,7 +3,7 @@ import { PGD } from '../attacks/pgd.js';
 import { martLoss } from '../losses/mart.js';
 import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
-import { declareMethod, resolveOptions } from './declare.js';
+import { budgetText, declareMethod, resolveOptions } from './declare.js';
 import { budgetOf, budgetOptions, type AttackBudget } from './method-options.js';
 import { TRADES_SCRIPTS_CIFAR } from './trades.js';
 import { checkBatch, readLosses, trainableVariables, updateVariables } from './step-utils.js';
@@ -67,4 +67,5 @@ export const MART = declareMethod<MartOptions>({
   settingNames: { lambda: 'beta' },
   recipes: TRADES_SCRIPTS_CIFAR,
   create: (o) => new MartMethod(o),
+  describe: (s, show) => `lambda ${show(s.beta as number)}; PGD on the cross-entropy from x + 0.001 N(0,1), ${budgetText(s, show)}`,
 });

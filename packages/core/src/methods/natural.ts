@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from '../losses/cross-entropy.js';
 import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
-import { declareMethod, resolveOptions } from './declare.js';
+import { budgetText, declareMethod, resolveOptions } from './declare.js';
 import { budgetOptions, type AttackBudget } from './method-options.js';
 import { checkBatch, readLosses, trainableVariables, updateVariables } from './step-utils.js';
 
@@ -43,4 +43,5 @@ export const NATURAL = declareMethod<NaturalOptions>({
   needsMask: false,
   options: budgetOptions(true, true),
   create: (o) => new NaturalMethod(o),
+  describe: () => 'clean images only',
 });

@@ -1,7 +1,7 @@
 import { PGD } from '../attacks/pgd.js';
 import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
-import { declareMethod, resolveOptions, type OptionSpec } from './declare.js';
+import { budgetText, declareMethod, resolveOptions, type OptionSpec } from './declare.js';
 import { budgetOf, budgetOptions, type AttackBudget } from './method-options.js';
 import { checkBatch, readLosses } from './step-utils.js';
 import { tradesUpdate } from './trades-loss.js';
@@ -61,4 +61,5 @@ export const TRADES = declareMethod<TradesOptions>({
   options: { ...budgetOptions(false), beta: BETA_OPTION },
   recipes: TRADES_SCRIPTS_CIFAR,
   create: (o) => new TradesMethod(o),
+  describe: (s, show) => `beta ${show(s.beta as number)}; attack ascends the KL from x + 0.001 N(0,1), ${budgetText(s, show)}`,
 });

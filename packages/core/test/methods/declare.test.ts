@@ -31,11 +31,14 @@ describe('option declarations', () => {
   it('a declaration is checked by the compiler and builds through create', () => {
     const toy = declareMethod<{ rate?: number }>({
       name: 'toy',
+      label: 'Toy',
       summary: 'a toy',
       needsMask: false,
       options: { rate: specs.rate },
       create: (o) => ({ name: 'toy', needsMask: false, step: () => ({ loss: resolveOptions('toy', { rate: specs.rate }, o).rate as number }) }) as never,
+      describe: (s, show) => `rate ${show(s.rate as number)}`,
     });
+    expect(toy.describe({ rate: 0.25 }, String)).toBe('rate 0.25');
     expect(toy.create({ rate: 2 }).step(undefined as never, undefined as never)).toEqual({ loss: 2 });
   });
 
