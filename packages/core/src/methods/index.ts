@@ -16,4 +16,4 @@ export { tradesUpdate } from './trades-loss.js';
 export * from './registry.js';
 export * from './defaults.js';
 export * from './declare.js';
-export { budgetOptions, BUDGET } from './method-options.js';
+export { budgetOf, budgetOptions, BUDGET } from './method-options.js';
