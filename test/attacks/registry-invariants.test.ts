@@ -1,11 +1,23 @@
 /**
- * Registry-driven: every attack name in ATTACK_NAMES gets these invariant tests, so a new attack
- * is tested by registering it.
+ * Registry-driven: every fixed name of the attack registry (ATTACK_NAMES, then the evaluation-only
+ * EVAL_ONLY_ATTACK_NAMES) gets these invariant tests, so a new attack is tested by registering it.
  */
+import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTACK_NAMES, asClassifier, createAttack, Rng } from '@cat/core';
+import {
+  ATTACK_NAMES,
+  ATTACK_REGISTRY,
+  EVAL_ATTACK_PATTERNS,
+  EVAL_ONLY_ATTACK_NAMES,
+  asClassifier,
+  attackEntryOf,
+  attackMinClasses,
+  createAttack,
+  Rng,
+  type Attack,
+} from '@cat/core';
 import {
   accuracy,
   randomBatch,
@@ -31,42 +43,50 @@ function stats(xAdv: tf.Tensor, x: tf.Tensor): { maxDelta: number; min: number; 
   return { maxDelta, min, max };
 }
 
+/**
+ * Checks, on random inputs and random models with `classes` classes, that the attack `build`
+ * makes keeps |x_adv - x| <= eps and x_adv in [0,1], keeps shape and dtype, and leaves x as it was.
+ */
+function checkBounds(build: (eps: number, seed: number) => Attack, classes: { min: number; max: number }, numRuns: number): void {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 3, max: 6 }),
+      fc.integer({ min: 1, max: 2 }),
+      fc.integer(classes),
+      fc.double({ min: 0, max: 0.5, noNaN: true }),
+      fc.integer({ min: 0, max: 1_000_000 }),
+      (n, hw, c, k, eps, seed) => {
+        const shape: [number, number, number] = [hw, hw, c];
+        const model = tinyClassifier(shape, k, seed);
+        const { x, y } = randomBatch(new Rng(seed), n, shape, k);
+        const xBefore = x.dataSync().slice();
+        const xAdv = build(eps, seed).run(asClassifier(model), x, y);
+        try {
+          expect(xAdv.shape).toEqual(x.shape);
+          expect(xAdv.dtype).toBe('float32');
+          const s = stats(xAdv, x);
+          expect(s.maxDelta).toBeLessThanOrEqual(eps + 1e-6);
+          expect(s.min).toBeGreaterThanOrEqual(0);
+          expect(s.max).toBeLessThanOrEqual(1);
+          expect(x.isDisposed).toBe(false);
+          expect(Array.from(x.dataSync())).toEqual(Array.from(xBefore));
+        } finally {
+          tf.dispose([xAdv, x, y]);
+          model.dispose();
+        }
+      },
+    ),
+    { numRuns, seed: 42 },
+  );
+}
+
 describe.each(ATTACK_NAMES.map((n) => [n]))('attack %s', (name) => {
   it('keeps |x_adv - x| <= eps, x_adv in [0,1], shape and dtype, on random inputs and models', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 3 }),
-        fc.integer({ min: 3, max: 6 }),
-        fc.integer({ min: 1, max: 2 }),
-        fc.integer({ min: 2, max: 4 }),
-        fc.double({ min: 0, max: 0.5, noNaN: true }),
-        fc.integer({ min: 0, max: 1_000_000 }),
-        (n, hw, c, classes, eps, seed) => {
-          const shape: [number, number, number] = [hw, hw, c];
-          const model = tinyClassifier(shape, classes, seed);
-          const { x, y } = randomBatch(new Rng(seed), n, shape, classes);
-          // Few steps keep the property runs fast; the step count does not change the invariants.
-          // No dataset: the step is 2.5 eps / steps, so iterates reach the edge of the eps ball.
-          const attack = createAttack(name.replace(/\d+/, (s) => String(Math.min(Number(s), 5))), { eps, seed });
-          const xBefore = x.dataSync().slice();
-          const xAdv = attack.run(asClassifier(model), x, y);
-          try {
-            expect(xAdv.shape).toEqual(x.shape);
-            expect(xAdv.dtype).toBe('float32');
-            const s = stats(xAdv, x);
-            expect(s.maxDelta).toBeLessThanOrEqual(eps + 1e-6);
-            expect(s.min).toBeGreaterThanOrEqual(0);
-            expect(s.max).toBeLessThanOrEqual(1);
-            expect(x.isDisposed).toBe(false);
-            expect(Array.from(x.dataSync())).toEqual(Array.from(xBefore));
-          } finally {
-            tf.dispose([xAdv, x, y]);
-            model.dispose();
-          }
-        },
-      ),
-      { numRuns: 8, seed: 42 },
-    );
+    // Few steps keep the property runs fast; the step count does not change the invariants.
+    // No dataset: the step is 2.5 eps / steps, so iterates reach the edge of the eps ball.
+    const short = name.replace(/\d+/, (s) => String(Math.min(Number(s), 5)));
+    checkBounds((eps, seed) => createAttack(short, { eps, seed }), { min: 2, max: 4 }, 8);
   });
 
   it('runs at its full strength without leaking tensors, and lowers accuracy on a trained model', () => {
@@ -112,4 +132,44 @@ describe.each([['pgd5'], ['cw5'], ['pgd5-kl']])('restarts of %s', (name) => {
       { numRuns: 6, seed: 7 },
     );
   });
+});
+
+/** Small budgets for the evaluation-only attacks: the invariants do not depend on them. */
+const SMALL_BUDGETS = { apgdIter: 4, fabIter: 4, squareQueries: 12 };
+
+describe.each(EVAL_ONLY_ATTACK_NAMES.map((n) => [n]))('evaluation attack %s', (name) => {
+  const minClasses = attackMinClasses(name);
+
+  it('keeps |x_adv - x| <= eps, x_adv in [0,1], shape and dtype, on random inputs and models', () => {
+    checkBounds((eps, seed) => createAttack(name, { eps, seed, ...SMALL_BUDGETS }), { min: minClasses, max: minClasses + 2 }, 4);
+  });
+
+  it('leaves no tensors behind', () => {
+    const classes = Math.max(minClasses, 3);
+    const model = tinyClassifier(TOY_SHAPE, classes, 5);
+    const f = asClassifier(model);
+    const { x, y } = randomBatch(new Rng(5), 6, TOY_SHAPE, classes);
+    const attack = createAttack(name, { eps: 0.3, seed: 1, ...SMALL_BUDGETS });
+    tf.dispose(attack.run(f, x, y)); // warm-up: kernels may cache tensors on first use
+    const before = tf.memory().numTensors;
+    tf.dispose(attack.run(f, x, y));
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+});
+
+it('every fixed name of the registry resolves to the entry that lists it', () => {
+  for (const entry of ATTACK_REGISTRY) {
+    for (const name of entry.names) expect(attackEntryOf(name), name).toBe(entry);
+  }
+  const all = ATTACK_REGISTRY.flatMap((e) => e.names);
+  expect(new Set(all).size).toBe(all.length);
+  expect([...ATTACK_NAMES, ...EVAL_ONLY_ATTACK_NAMES].sort()).toEqual([...all].sort());
+});
+
+it('docs/FIDELITY.md names every name and form of the registry', () => {
+  const doc = fs.readFileSync(new URL('../../docs/FIDELITY.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+  const names = [...ATTACK_NAMES, ...EVAL_ONLY_ATTACK_NAMES, ...EVAL_ATTACK_PATTERNS];
+  expect(names.filter((n) => !doc.includes(`\`${n}\``))).toEqual([]);
 });

@@ -12,6 +12,7 @@ import cliProgress from 'cli-progress';
 import * as tf from '@tensorflow/tfjs';
 import {
   AUTOATTACK_NAME_VERSIONS,
+  AUTOATTACK_STAGES,
   AUTOATTACK_VERSIONS,
   AutoAttack,
   asClassifier,
@@ -137,7 +138,7 @@ export interface EvalRunsResult {
 }
 
 /**
- * Checks an attack list: every name the attack registries accept (see `parseEvalAttackList` in
+ * Checks an attack list: every name the attack registry accepts (see `parseEvalAttackList` in
  * @cat/core, the one list of names), no duplicates.
  */
 export function parseAttackList(text: string): string[] {
@@ -510,7 +511,7 @@ export function registerEval(program: Command): void {
     .description('evaluate runs against FGSM, PGD-20/100, CW-inf, Square and AutoAttack; print and write the paper table')
     .argument('<run-dirs...>', 'run directories (several seeds of one configuration give mean ± std)')
     .option('--attacks <list>', `comma-separated attacks (${describeEvalAttackNames()}); overrides --suite`, parseAttackList)
-    .option('--suite <name>', 'paper (fgsm,pgd20,pgd100,cw,square) or autoattack (the version of --aa-version)', choiceArg(Object.keys(EVAL_SUITES)), 'paper')
+    .option('--suite <name>', `paper (${EVAL_SUITES.paper.join(',')}) or autoattack (the version of --aa-version)`, choiceArg(Object.keys(EVAL_SUITES)), 'paper')
     .option('--limit <n>', 'evaluate the first N test images', numberArg({ integer: true, min: 1 }))
     .option('--batch <n>', 'images per batch (default 100)', numberArg({ integer: true, min: 1 }))
     .option('--backend <name>', 'tfjs backend: native, cpu, wasm, tensorflow (default: the best available)', choiceArg(BACKEND_NAMES))
@@ -526,7 +527,7 @@ export function registerEval(program: Command): void {
       "AutoAttack version that autoattack runs: standard, plus (+ APGD-DLR, FAB, 5 restarts), rand (EOT over 20 draws, for randomised defences) or custom (with --aa-attacks)",
       choiceArg(AUTOATTACK_VERSIONS),
     )
-    .option('--aa-attacks <list>', 'stages of a custom AutoAttack, in order: apgd-ce, apgd-dlr, fab, square, apgd-t, fab-t', parseAaAttacks)
+    .option('--aa-attacks <list>', `stages of a custom AutoAttack, in order: ${AUTOATTACK_STAGES.join(', ')}`, parseAaAttacks)
     .option('--restarts <n>', "restarts of APGD-CE, APGD-DLR and FAB (default: the AutoAttack version's; 1 alone)", numberArg({ integer: true, min: 1 }))
     .option('--square-p-init <p>', "Square's initial window fraction (default 0.8)", numberArg({ min: 0, max: 1 }))
     .option('--sanity', "check for signs of gradient masking, and run AutoAttack's checks on the model")

@@ -1,3 +1,4 @@
+import { commonOptions, defineAttack } from './entry.js';
 import { PGD, type PGDOptions } from './pgd.js';
 
 /** Options of {@link CWLinf}: those of PGD with the CW-inf defaults filled in. */
@@ -24,3 +25,16 @@ export class CWLinf extends PGD {
     });
   }
 }
+
+/** Registry entry: `cw` (30 steps) and `cw<N>`, with `:key=value` overrides. */
+export const cwEntry = defineAttack<CWLinfOptions>({
+  kind: 'cw',
+  match: /^cw(\d+)?$/,
+  names: ['cw'],
+  patterns: ['cw<N>'],
+  options: (req) => {
+    const steps = (req.overrides.steps as number | undefined) ?? (req.match[1] ? Number(req.match[1]) : 30);
+    return { ...commonOptions(req), steps, alpha: req.alphaFor(steps) } as CWLinfOptions;
+  },
+  create: (o) => new CWLinf(o),
+});

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { signStepProject } from '../ops/index.js';
 import type { Attack, Classifier } from '../types.js';
 import { checkAttackInputs } from './check-inputs.js';
+import { defineAttack } from './entry.js';
 import { checkEps } from './options.js';
 import { lossGradient } from './pgd-core.js';
+import { stepInBall } from './projection.js';
 
 /** Options of {@link FGSM}. */
 export interface FGSMOptions {
@@ -37,7 +38,16 @@ export class FGSM implements Attack {
     return tf.tidy(() => {
       const { grad, logits } = lossGradient(model, x, 'ce', { labels: y, kappa: 0 });
       logits.dispose();
-      return signStepProject(x, grad, x, this.eps, this.eps);
+      return stepInBall(x, grad, x, this.eps, this.eps);
     });
   }
 }
+
+/** Registry entry: `fgsm` (its overrides: `eps`, `name`). */
+export const fgsmEntry = defineAttack<FGSMOptions>({
+  kind: 'fgsm',
+  match: /^fgsm$/,
+  names: ['fgsm'],
+  options: ({ eps, overrides }) => ({ eps, name: (overrides.name as string | undefined) ?? 'FGSM' }),
+  create: (o) => new FGSM(o),
+});

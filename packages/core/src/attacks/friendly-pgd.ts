@@ -1,38 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
-import { signStepProject } from '../ops/index.js';
-import type { Attack, Classifier } from '../types.js';
-import type { Rng } from '../util/rng.js';
-import type { AttackLossContext } from './attack-loss.js';
+import type { Classifier } from '../types.js';
 import { checkAttackInputs } from './check-inputs.js';
-import {
-  checkAttackLoss,
-  checkEps,
-  checkInteger,
-  checkNonNegative,
-  checkPositive,
-  resolveRandomStart,
-  resolveRng,
-  type AttackLossKind,
-  type RandomStartKind,
-} from './options.js';
-import { lossGradient, startPoint } from './pgd-core.js';
+import { commonOptions, defineAttack } from './entry.js';
+import { checkInteger, type AttackLossKind } from './options.js';
+import { IterativeAttack, lossGradient, startPoint, type IterativeOptions } from './pgd-core.js';
+import { stepInBall } from './projection.js';
 
 /** Options of {@link FriendlyPGD}. */
-export interface FriendlyPGDOptions {
-  eps: number;
-  alpha: number;
+export interface FriendlyPGDOptions extends IterativeOptions {
   /** Largest number of steps (K). */
   steps: number;
   /** Extra steps an example keeps moving after it is first misclassified (>= 0). */
   tau: number;
   /** Loss to ascend: 'kl' (default, FAT for TRADES), 'ce' (FAT for AT) or 'cw'. */
   loss?: AttackLossKind;
-  kappa?: number;
   /** Default true: `x + 0.001 * N(0,1)` for 'kl' as the FAT scripts, U(-eps, eps) otherwise. */
-  randomStart?: boolean | RandomStartKind;
-  rng?: Rng;
-  seed?: number;
-  name?: string;
+  randomStart?: IterativeOptions['randomStart'];
 }
 
 /**
@@ -41,28 +24,14 @@ export interface FriendlyPGDOptions {
  * adversarial data that just crosses the decision boundary. Per-example masks replace the
  * reference code's shrinking index lists; the order of the batch is kept.
  */
-export class FriendlyPGD implements Attack {
+export class FriendlyPGD extends IterativeAttack {
   readonly name: string;
-  readonly eps: number;
-  readonly alpha: number;
-  readonly steps: number;
   readonly tau: number;
-  readonly loss: AttackLossKind;
-  readonly kappa: number;
-  readonly randomStart: RandomStartKind;
-  private readonly rng: Rng;
 
   constructor(options: FriendlyPGDOptions) {
     const where = options?.name ?? 'FriendlyPGD';
-    if (options === null || typeof options !== 'object') throw new Error(`${where}: options object required`);
-    this.eps = checkEps(where, options.eps);
-    this.alpha = checkPositive(where, 'alpha', options.alpha);
-    this.steps = checkInteger(where, 'steps', options.steps, 1);
+    super(where, options, 'kl');
     this.tau = checkInteger(where, 'tau', options.tau, 0);
-    this.loss = checkAttackLoss(where, options.loss ?? 'kl');
-    this.kappa = checkNonNegative(where, 'kappa', options.kappa ?? 50);
-    this.randomStart = resolveRandomStart(where, options.randomStart, this.loss, true);
-    this.rng = resolveRng(options.rng, options.seed);
     this.name = options.name ?? `FriendlyPGD-${this.steps}-tau${this.tau}`;
   }
 
@@ -72,8 +41,7 @@ export class FriendlyPGD implements Attack {
    */
   run(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor4D {
     checkAttackInputs(this.name, x, y);
-    const ctx: AttackLossContext = { labels: y, kappa: this.kappa };
-    if (this.loss === 'kl') ctx.cleanLogits = tf.tidy(() => model(x));
+    const ctx = this.lossContext(model, x, y);
     let xAdv = startPoint(x, this.eps, this.randomStart, this.rng);
     let active: tf.Tensor1D = tf.ones([x.shape[0]], 'bool');
     let budget: tf.Tensor1D = tf.fill([x.shape[0]], this.tau);
@@ -89,7 +57,7 @@ export class FriendlyPGD implements Attack {
           const stillActive = tf.logicalAnd(active, tf.logicalNot(tf.logicalAnd(wrong, spent)));
           const charge = tf.logicalAnd(stillActive, wrong);
           const newBudget = tf.where(charge, tf.sub(budget, 1), budget) as tf.Tensor1D;
-          const stepped = signStepProject(xAdv, grad, x, this.alpha, this.eps);
+          const stepped = stepInBall(xAdv, grad, x, this.alpha, this.eps);
           const mask4 = tf.broadcastTo(tf.reshape(stillActive, [-1, 1, 1, 1]), x.shape);
           return { x: tf.where(mask4, stepped, xAdv) as tf.Tensor4D, active: stillActive as tf.Tensor1D, budget: newBudget };
         });
@@ -105,3 +73,16 @@ export class FriendlyPGD implements Attack {
     }
   }
 }
+
+/** Registry entry: `friendly-pgd<N>` (tau 0 unless overridden), with `:key=value` overrides. */
+export const friendlyPgdEntry = defineAttack<FriendlyPGDOptions>({
+  kind: 'friendly-pgd',
+  match: /^friendly-pgd(\d+)$/,
+  names: ['friendly-pgd10'],
+  patterns: ['friendly-pgd<N>'],
+  options: (req) => {
+    const steps = (req.overrides.steps as number | undefined) ?? Number(req.match[1]);
+    return { tau: 0, ...commonOptions(req), steps, alpha: req.alphaFor(steps) } as FriendlyPGDOptions;
+  },
+  create: (o) => new FriendlyPGD(o),
+});

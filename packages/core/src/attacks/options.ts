@@ -76,12 +76,20 @@ export function resolveRandomStart(
   throw new Error(`${where}: randomStart must be true, false, 'none', 'uniform' or 'normal', got '${String(value)}'`);
 }
 
-/** The attack's random stream: the one given, else a fresh one from `seed` (default 0). */
-export function resolveRng(rng: Rng | undefined, seed: number | undefined): Rng {
+/** The methods of {@link Rng} the attacks draw from. */
+const RNG_METHODS = ['seed', 'next', 'int'] as const;
+
+/**
+ * The attack's random stream: the one given, else a fresh `Rng(seed)` (default 0). `rng` may
+ * also be a number, read as the seed. Duck-typed rather than `instanceof Rng`: a second copy of
+ * @cat/core (source and dist side by side) has its own Rng class.
+ */
+export function resolveRng(rng: Rng | number | undefined, seed?: number): Rng {
+  if (typeof rng === 'number') return new Rng(rng);
   if (rng !== undefined) {
-    // Duck-typed: a second copy of @cat/core (source and dist side by side) has its own Rng class.
-    if (typeof (rng as { seed?: unknown }).seed !== 'function') {
-      throw new Error('attack: rng must be an Rng from @cat/core (util/rng), with a seed() method');
+    const r = rng as unknown as Record<string, unknown>;
+    if (r === null || typeof r !== 'object' || !RNG_METHODS.every((m) => typeof r[m] === 'function')) {
+      throw new Error(`attack: rng must be an Rng from @cat/core (util/rng), with ${RNG_METHODS.map((m) => `${m}()`).join(', ')} methods`);
     }
     return rng;
   }

@@ -1,21 +1,85 @@
 /**
- * The pieces every iterative L-inf attack shares: the start point, one signed-gradient step
- * through the fused `signStepProject`, and the per-example worst-case bookkeeping of restarts.
+ * The pieces the PGD family (PGD, CW-inf, friendly PGD, FGSM) shares on top of the common
+ * helpers (gradient.ts, projection.ts): the start point, one ascent step on a named attack loss,
+ * and the per-example worst-case bookkeeping of restarts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { signStepProject } from '../ops/index.js';
-import type { Classifier } from '../types.js';
+import type { Attack, Classifier } from '../types.js';
 import type { Rng } from '../util/rng.js';
 import { attackLossPerExample, misclassified, type AttackLossContext } from './attack-loss.js';
-import type { AttackLossKind, RandomStartKind } from './options.js';
+import { inputGradient } from './gradient.js';
+import {
+  checkAttackLoss,
+  checkEps,
+  checkInteger,
+  checkNonNegative,
+  checkPositive,
+  resolveRandomStart,
+  resolveRng,
+  type AttackLossKind,
+  type RandomStartKind,
+} from './options.js';
+import { projectToBall, stepInBall } from './projection.js';
+
+/** The options every iterative attack of the PGD family takes. */
+export interface IterativeOptions {
+  /** L-inf budget in [0,1] pixel units. */
+  eps: number;
+  /** Step size of each signed-gradient step. */
+  alpha: number;
+  /** Number of steps (>= 1). */
+  steps: number;
+  /** Loss to ascend: 'ce', 'cw' (margin with `kappa`) or 'kl' (TRADES). */
+  loss?: AttackLossKind;
+  /** CW confidence margin (default 50, the spec's CW-inf setting). */
+  kappa?: number;
+  /**
+   * Random start: true (default) for U(-eps, eps), or N(0, 0.001^2) noise with loss 'kl' as
+   * TRADES does; false or 'none' to start at x; or name the kind.
+   */
+  randomStart?: boolean | RandomStartKind;
+  /** Random stream for the starts (its state advances); else a fresh `Rng(seed)`. */
+  rng?: Rng;
+  /** Seed of the fresh stream when no `rng` is given (default 0). */
+  seed?: number;
+  /** Display name. */
+  name?: string;
+}
+
+/** The checked settings of an iterative attack of the PGD family (PGD, CW-inf, friendly PGD). */
+export abstract class IterativeAttack implements Attack {
+  abstract readonly name: string;
+  readonly eps: number;
+  readonly alpha: number;
+  readonly steps: number;
+  readonly loss: AttackLossKind;
+  readonly kappa: number;
+  readonly randomStart: RandomStartKind;
+  protected readonly rng: Rng;
+
+  protected constructor(where: string, options: IterativeOptions, defaultLoss: AttackLossKind) {
+    if (options === null || typeof options !== 'object') throw new Error(`${where}: options object required`);
+    this.eps = checkEps(where, options.eps);
+    this.alpha = checkPositive(where, 'alpha', options.alpha);
+    this.steps = checkInteger(where, 'steps', options.steps, 1);
+    this.loss = checkAttackLoss(where, options.loss ?? defaultLoss);
+    this.kappa = checkNonNegative(where, 'kappa', options.kappa ?? 50);
+    this.randomStart = resolveRandomStart(where, options.randomStart, this.loss, true);
+    this.rng = resolveRng(options.rng, options.seed);
+  }
+
+  abstract run(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor4D;
+
+  /** The loss context of a batch; with loss 'kl' it holds the clean logits (the caller disposes them). */
+  protected lossContext(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): AttackLossContext {
+    const ctx: AttackLossContext = { labels: y, kappa: this.kappa };
+    if (this.loss === 'kl') ctx.cleanLogits = tf.tidy(() => model(x));
+    return ctx;
+  }
+}
 
 /** The standard deviation of the TRADES/MART/FAT start `x + 0.001 * N(0, 1)`. */
 export const NORMAL_START_STD = 0.001;
-
-/** Projects `xAdv` onto the eps ball around `x` and onto [0,1] (a zero-size fused step). */
-export function project(xAdv: tf.Tensor4D, x: tf.Tensor4D, eps: number): tf.Tensor4D {
-  return tf.tidy(() => signStepProject(xAdv, tf.zerosLike(xAdv), x, 0, eps));
-}
 
 /**
  * How the iterates are kept feasible. The defaults are SPEC.md's: uniform starts fill the eps
@@ -30,11 +94,6 @@ export interface FeasibleSet {
   clamp?: boolean;
 }
 
-/** Projects onto the eps ball around `x` only (no [0,1] clamp). */
-function projectBall(xAdv: tf.Tensor4D, x: tf.Tensor4D, eps: number): tf.Tensor4D {
-  return tf.tidy(() => tf.minimum(tf.maximum(xAdv, tf.sub(x, eps)), tf.add(x, eps)) as tf.Tensor4D);
-}
-
 /** The first iterate: `x` itself, or `x` plus seeded noise, projected onto the feasible set. */
 export function startPoint(x: tf.Tensor4D, eps: number, kind: RandomStartKind, rng: Rng, set: FeasibleSet = {}): tf.Tensor4D {
   if (kind === 'none') return tf.clone(x);
@@ -44,8 +103,7 @@ export function startPoint(x: tf.Tensor4D, eps: number, kind: RandomStartKind, r
       kind === 'uniform'
         ? tf.randomUniform(x.shape, -radius, radius, 'float32', rng.seed())
         : tf.randomNormal(x.shape, 0, NORMAL_START_STD, 'float32', rng.seed());
-    const start = tf.add(x, noise) as tf.Tensor4D;
-    return set.clamp === false ? projectBall(start, x, eps) : project(start, x, eps);
+    return projectToBall(tf.add(x, noise) as tf.Tensor4D, x, eps, { clamp: set.clamp });
   });
 }
 
@@ -56,18 +114,12 @@ export function lossGradient(
   loss: AttackLossKind,
   ctx: AttackLossContext,
 ): { grad: tf.Tensor4D; logits: tf.Tensor2D } {
-  let logits: tf.Tensor2D | undefined;
-  const grad = tf.grad((xa: tf.Tensor) => {
-    const z = model(xa as tf.Tensor4D);
-    // Kept past the gradient's scope so early stopping reads the predictions of this very pass.
-    logits = tf.keep(z);
-    return tf.sum(attackLossPerExample(loss, z, ctx));
-  })(xAdv) as tf.Tensor4D;
-  if (logits === undefined) throw new Error('attack: the classifier produced no logits');
-  return { grad, logits };
+  const g = inputGradient(model, xAdv, (z) => attackLossPerExample(loss, z, ctx));
+  g.loss.dispose();
+  return { grad: g.grad, logits: g.logits };
 }
 
-/** One ascent step: `signStepProject(xAdv, grad, x, alpha, eps)`; the old iterate is kept. */
+/** One ascent step: {@link stepInBall} along the loss gradient; the old iterate is kept. */
 export function ascend(
   model: Classifier,
   xAdv: tf.Tensor4D,
@@ -81,8 +133,7 @@ export function ascend(
   return tf.tidy(() => {
     const { grad, logits } = lossGradient(model, xAdv, loss, ctx);
     logits.dispose();
-    if (!clamp) return projectBall(tf.add(xAdv, tf.mul(tf.sign(grad), alpha)) as tf.Tensor4D, x, eps);
-    return signStepProject(xAdv, grad, x, alpha, eps);
+    return stepInBall(xAdv, grad, x, alpha, eps, { clamp });
   });
 }
 

@@ -1,45 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Attack, Classifier } from '../types.js';
-import type { Rng } from '../util/rng.js';
+import type { Classifier } from '../types.js';
 import type { AttackLossContext } from './attack-loss.js';
 import { checkAttackInputs } from './check-inputs.js';
-import {
-  checkAttackLoss,
-  checkEps,
-  checkFlag,
-  checkInteger,
-  checkNonNegative,
-  checkPositive,
-  resolveRandomStart,
-  resolveRng,
-  type AttackLossKind,
-  type RandomStartKind,
-} from './options.js';
-import { ascend, keepWorst, scoreIterate, startPoint, type FeasibleSet } from './pgd-core.js';
+import { commonOptions, defineAttack } from './entry.js';
+import { checkFlag, checkInteger, checkNonNegative, type AttackLossKind } from './options.js';
+import { ascend, IterativeAttack, keepWorst, scoreIterate, startPoint, type FeasibleSet, type IterativeOptions } from './pgd-core.js';
 
 /** Options of {@link PGD}. */
-export interface PGDOptions {
-  /** L-inf budget in [0,1] pixel units. */
-  eps: number;
-  /** Step size of each signed-gradient step. */
-  alpha: number;
-  /** Number of steps (>= 1). */
-  steps: number;
+export interface PGDOptions extends IterativeOptions {
   /** Loss to ascend: 'ce' (default), 'cw' (margin with `kappa`) or 'kl' (TRADES). */
   loss?: AttackLossKind;
-  /** CW confidence margin (default 50, the spec's CW-inf setting). */
-  kappa?: number;
-  /**
-   * Random start: true (default) for U(-eps, eps), or N(0, 0.001^2) noise with loss 'kl' as
-   * TRADES does; false or 'none' to start at x; or name the kind.
-   */
-  randomStart?: boolean | RandomStartKind;
   /** Independent runs, keeping the worst case per example (default 1). */
   restarts?: number;
-  /** Random stream for the starts (its state advances); else a fresh `Rng(seed)`. */
-  rng?: Rng;
-  /** Seed of the fresh stream when no `rng` is given (default 0). */
-  seed?: number;
   /** Display name (default e.g. 'PGD-20', 'PGD-10-KL'). */
   name?: string;
   /**
@@ -58,29 +30,15 @@ export interface PGDOptions {
  * Projected gradient descent in L-inf (Madry et al. 2018): `steps` signed-gradient ascent steps
  * of size `alpha` on the chosen loss, each projected onto the eps ball and [0,1].
  */
-export class PGD implements Attack {
+export class PGD extends IterativeAttack {
   readonly name: string;
-  readonly eps: number;
-  readonly alpha: number;
-  readonly steps: number;
-  readonly loss: AttackLossKind;
-  readonly kappa: number;
-  readonly randomStart: RandomStartKind;
   readonly restarts: number;
   readonly feasible: FeasibleSet;
-  protected readonly rng: Rng;
 
   constructor(options: PGDOptions) {
     const where = options?.name ?? 'PGD';
-    if (options === null || typeof options !== 'object') throw new Error(`${where}: options object required`);
-    this.eps = checkEps(where, options.eps);
-    this.alpha = checkPositive(where, 'alpha', options.alpha);
-    this.steps = checkInteger(where, 'steps', options.steps, 1);
-    this.loss = checkAttackLoss(where, options.loss ?? 'ce');
-    this.kappa = checkNonNegative(where, 'kappa', options.kappa ?? 50);
-    this.randomStart = resolveRandomStart(where, options.randomStart, this.loss, true);
+    super(where, options, 'ce');
     this.restarts = checkInteger(where, 'restarts', options.restarts ?? 1, 1);
-    this.rng = resolveRng(options.rng, options.seed);
     this.feasible = {
       startRadius: options.startRadius === undefined ? undefined : checkNonNegative(where, 'startRadius', options.startRadius),
       clamp: checkFlag(where, 'clamp', options.clamp, true),
@@ -100,8 +58,7 @@ export class PGD implements Attack {
    */
   run(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor4D {
     checkAttackInputs(this.name, x, y);
-    const ctx: AttackLossContext = { labels: y, kappa: this.kappa };
-    if (this.loss === 'kl') ctx.cleanLogits = tf.tidy(() => model(x));
+    const ctx = this.lossContext(model, x, y);
     try {
       if (this.restarts === 1) return this.once(model, x, ctx);
       const first = this.once(model, x, ctx);
@@ -128,3 +85,42 @@ export class PGD implements Attack {
     return xAdv;
   }
 }
+
+/**
+ * Registry entry: `pgd<N>` on the cross-entropy, `pgd<N>-cw`, `pgd<N>-kl`, with `:key=value`
+ * overrides. The spec's evaluation PGD starts at x (no random start); KL starts as TRADES does.
+ */
+export const pgdEntry = defineAttack<PGDOptions>({
+  kind: 'pgd',
+  match: /^pgd(\d+)(?:-(ce|cw|kl))?$/,
+  names: ['pgd10', 'pgd20', 'pgd100', 'pgd10-kl'],
+  patterns: ['pgd<N>[-ce|-cw|-kl]'],
+  options: (req) => {
+    const o = req.overrides;
+    const steps = (o.steps as number | undefined) ?? Number(req.match[1]);
+    const loss = (o.loss as AttackLossKind | undefined) ?? ((req.match[2] as AttackLossKind | undefined) || 'ce');
+    const randomStart = (o.randomStart as PGDOptions['randomStart']) ?? loss === 'kl';
+    return { ...commonOptions(req), steps, loss, randomStart, alpha: req.alphaFor(steps) } as PGDOptions;
+  },
+  create: (o) => new PGD(o),
+});
+
+/**
+ * Registry entry: `pgd<N>x<R>`, R restarts of PGD-N on the cross-entropy from random starts,
+ * keeping the worst case (the sanity check compares it with pgd<N>: more restarts must not raise
+ * accuracy).
+ */
+export const pgdRestartsEntry = defineAttack<PGDOptions>({
+  kind: 'pgd',
+  match: /^pgd(\d+)x(\d+)$/,
+  names: [],
+  patterns: ['pgd<N>x<restarts>'],
+  evalOnly: true,
+  options: (req) => {
+    const steps = Number(req.match[1]);
+    const restarts = Number(req.match[2]);
+    const name = `PGD-${steps}x${restarts}`;
+    return { ...commonOptions(req), restarts, randomStart: true, name, steps, loss: 'ce', alpha: req.alphaFor(steps) };
+  },
+  create: (o) => new PGD(o),
+});

@@ -1,43 +1,76 @@
+/**
+ * The one registry of attack names. {@link ATTACK_REGISTRY} lists every attack's entry (each
+ * attack file exports its class and its entry); everything else here is read from that list:
+ * the name lists of help texts and errors, `createAttack` / `createEvalAttack`, the attack lists
+ * of `cat-cli eval --attacks` ({@link parseEvalAttackList}) and the names the invariant tests in
+ * test/attacks run. Adding an attack is one new file plus one line in {@link ATTACK_REGISTRY}.
+ */
 import type { Attack } from '../types.js';
-import type { Rng } from '../util/rng.js';
-import { CWLinf, type CWLinfOptions } from './cw-linf.js';
-import { FGSM, type FGSMOptions } from './fgsm.js';
-import { FriendlyPGD, type FriendlyPGDOptions } from './friendly-pgd.js';
-import { checkEps } from './options.js';
-import { PGD, type PGDOptions } from './pgd.js';
+import { apgdEntry } from './apgd.js';
+import { autoAttackEntry } from './autoattack.js';
+import { cwEntry } from './cw-linf.js';
+import type { AttackContext, AttackEntry, AttackOverrides } from './entry.js';
+import { fabEntry } from './fab.js';
+import { fgsmEntry } from './fgsm.js';
+import { friendlyPgdEntry } from './friendly-pgd.js';
+import { checkEps, resolveRng } from './options.js';
+import { pgdEntry, pgdRestartsEntry } from './pgd.js';
+import { squareEntry } from './square.js';
 
-/** A fully explicit attack configuration (what `createAttack` also accepts instead of a name). */
-export type AttackSpec =
-  | ({ kind: 'fgsm' } & FGSMOptions)
-  | ({ kind: 'pgd' } & PGDOptions)
-  | ({ kind: 'cw' } & CWLinfOptions)
-  | ({ kind: 'friendly-pgd' } & FriendlyPGDOptions);
-
-/** What a named attack takes from its surroundings. */
-export interface AttackContext {
-  /** L-inf budget; required for names unless the name's overrides give `eps`. */
-  eps?: number;
-  /** Dataset name ('mnist', 'fashion-mnist', 'cifar10', 'cifar100'): picks the spec's step size. */
-  dataset?: string;
-  /** Step size; overrides the dataset's. */
-  alpha?: number;
-  /** Random stream for random starts. */
-  rng?: Rng;
-  /** Seed of a fresh stream when no `rng` is given. */
-  seed?: number;
-}
+export type { AttackContext, AttackEntry, AttackOverrides, AttackRequest } from './entry.js';
+export { defineAttack } from './entry.js';
 
 /**
- * Names the registry understands; every one of them is covered by the registry-driven invariant
- * tests in test/attacks. Patterns beyond these also work: `pgd<N>`, `pgd<N>-cw`, `pgd<N>-kl`,
- * `cw<N>`, `friendly-pgd<N>`.
+ * Every attack, in the order help texts list them: first those with `:key=value` overrides
+ * (training and evaluation), then the evaluation-only ones.
  */
-export const ATTACK_NAMES = ['fgsm', 'pgd10', 'pgd20', 'pgd100', 'cw', 'pgd10-kl', 'friendly-pgd10'] as const;
+export const ATTACK_REGISTRY: readonly AttackEntry[] = [
+  fgsmEntry,
+  pgdEntry,
+  cwEntry,
+  friendlyPgdEntry,
+  squareEntry,
+  autoAttackEntry,
+  apgdEntry,
+  fabEntry,
+  pgdRestartsEntry,
+];
 
-/** The name forms beyond {@link ATTACK_NAMES} that the registry understands (for help texts). */
-export const ATTACK_NAME_PATTERNS = ['pgd<N>[-ce|-cw|-kl]', 'cw<N>', 'friendly-pgd<N>'] as const;
+const withOverrides = ATTACK_REGISTRY.filter((e) => !e.evalOnly);
+const evalOnly = ATTACK_REGISTRY.filter((e) => e.evalOnly);
 
-/** Thrown by {@link resolveAttackSpec} for a name whose base the registry does not know. */
+/**
+ * The fixed names of the attacks that take `:key=value` overrides (FGSM and the PGD family);
+ * every one of them is covered by the registry-driven invariant tests in test/attacks.
+ */
+export const ATTACK_NAMES: readonly string[] = withOverrides.flatMap((e) => e.names);
+
+/** The name forms beyond {@link ATTACK_NAMES} that those attacks answer to (for help texts). */
+export const ATTACK_NAME_PATTERNS: readonly string[] = withOverrides.flatMap((e) => e.patterns ?? []);
+
+/** The fixed names of the evaluation-only attacks (Square, AutoAttack and its stages). */
+export const EVAL_ONLY_ATTACK_NAMES: readonly string[] = evalOnly.flatMap((e) => e.names);
+
+/** Every fixed name of the registry: {@link ATTACK_NAMES}, then {@link EVAL_ONLY_ATTACK_NAMES}. */
+export const EVAL_ATTACK_NAMES: readonly string[] = [...ATTACK_NAMES, ...EVAL_ONLY_ATTACK_NAMES];
+
+/** Every name form of the registry beyond {@link EVAL_ATTACK_NAMES}. */
+export const EVAL_ATTACK_PATTERNS: readonly string[] = [...ATTACK_NAME_PATTERNS, ...evalOnly.flatMap((e) => e.patterns ?? [])];
+
+/** The spec's evaluation attacks, in table order. */
+export const DEFAULT_EVAL_ATTACK_NAMES = ['fgsm', 'pgd20', 'pgd100', 'cw'] as const;
+
+/** The attack lists of `--suite`. */
+export const EVAL_SUITES = {
+  /** The paper's table (Table 2): FGSM, PGD-20, PGD-100, CW-inf; plus Square as in its Table 4. */
+  paper: [...DEFAULT_EVAL_ATTACK_NAMES, 'square'],
+  /** AutoAttack, standard version. */
+  autoattack: ['autoattack'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type EvalSuite = keyof typeof EVAL_SUITES;
+
+/** Thrown for a name whose base the registry does not know. */
 export class UnknownAttackError extends Error {
   constructor(
     /** The name as given. */
@@ -48,9 +81,6 @@ export class UnknownAttackError extends Error {
     this.name = 'UnknownAttackError';
   }
 }
-
-/** The spec's evaluation attacks, in table order. */
-export const DEFAULT_EVAL_ATTACK_NAMES = ['fgsm', 'pgd20', 'pgd100', 'cw'] as const;
 
 /**
  * The spec's evaluation step size: 0.003 for CIFAR (eps 8/255), 0.01 for MNIST-like data
@@ -69,9 +99,17 @@ const NUMERIC_KEYS = ['eps', 'alpha', 'steps', 'kappa', 'restarts', 'tau', 'seed
 /** Keys a name's `:key=value,...` overrides may set. */
 export const ATTACK_OVERRIDE_KEYS = [...NUMERIC_KEYS, 'randomStart', 'loss', 'name'] as const;
 
+/** One line naming every accepted name and form, for help texts and errors. */
+export function describeEvalAttackNames(): string {
+  return (
+    `${[...EVAL_ATTACK_NAMES, ...EVAL_ATTACK_PATTERNS].join(', ')}; ` +
+    `registry attacks take overrides as NAME:key=value,... (${ATTACK_OVERRIDE_KEYS.join(', ')})`
+  );
+}
+
 /** Parses `key=value,key=value` overrides of a named attack. */
-function parseOverrides(name: string, text: string | undefined): Record<string, number | string | boolean> {
-  const out: Record<string, number | string | boolean> = {};
+function parseOverrides(name: string, text: string | undefined): AttackOverrides {
+  const out: AttackOverrides = {};
   if (text === undefined || text.trim() === '') return out;
   for (const part of text.split(',')) {
     const [key, value, ...rest] = part.split('=').map((s) => s.trim());
@@ -87,78 +125,140 @@ function parseOverrides(name: string, text: string | undefined): Record<string, 
     } else if (key === 'loss' || key === 'name') {
       out[key] = value;
     } else {
-      throw new Error(
-        `attack '${name}': unknown option '${key}' (known: ${ATTACK_OVERRIDE_KEYS.join(', ')})`,
-      );
+      throw new Error(`attack '${name}': unknown option '${key}' (known: ${ATTACK_OVERRIDE_KEYS.join(', ')})`);
     }
   }
   return out;
 }
 
-/** Turns a registry name (with optional `:key=value,...` overrides) into an explicit spec. */
-export function resolveAttackSpec(name: string, ctx: AttackContext = {}): AttackSpec {
+/** The entry a name belongs to, the match on its base name and its override text. */
+function lookUp(name: string): { entry: AttackEntry; match: RegExpExecArray; overrideText: string | undefined } {
   if (typeof name !== 'string' || name.trim() === '') throw new Error('createAttack: attack name must be a non-empty string');
   const [rawBase, overrideText] = name.trim().split(/:(.*)/s) as [string, string | undefined];
   const base = rawBase.toLowerCase();
-  const o = parseOverrides(name, overrideText);
-  const eps = (o.eps as number | undefined) ?? ctx.eps;
+  for (const entry of ATTACK_REGISTRY) {
+    const match = entry.match.exec(base);
+    // Evaluation-only attacks take no overrides: with them the name is not theirs.
+    if (match && !(entry.evalOnly && overrideText !== undefined)) return { entry, match, overrideText };
+  }
+  throw new UnknownAttackError(name, `createAttack: unknown attack '${name}' (known: ${[...EVAL_ATTACK_NAMES, ...EVAL_ATTACK_PATTERNS].join(', ')})`);
+}
+
+/** The registry entry of a name (its overrides ignored); throws {@link UnknownAttackError}. */
+export function attackEntryOf(name: string): AttackEntry {
+  return lookUp(name).entry;
+}
+
+/** The fewest classes a named attack works with (2 for most; the DLR losses need 3 or 4). */
+export function attackMinClasses(name: string): number {
+  const { entry, match } = lookUp(name);
+  return entry.minClasses?.(match) ?? 2;
+}
+
+/** A fully explicit attack configuration: an entry's `kind` and its attack's options. */
+export interface AttackSpec {
+  kind: string;
+  [option: string]: unknown;
+}
+
+/** Turns a registry name (with optional `:key=value,...` overrides) into an explicit spec. */
+export function resolveAttackSpec(name: string, ctx: AttackContext = {}): AttackSpec {
+  const { entry, match, overrideText } = lookUp(name);
+  const overrides = parseOverrides(name, overrideText);
+  const eps = (overrides.eps as number | undefined) ?? ctx.eps;
   if (eps === undefined) throw new Error(`attack '${name}': eps is required (give it in the context or as ':eps=...')`);
   checkEps(`attack '${name}'`, eps);
-  const common = { eps, rng: ctx.rng, seed: (o.seed as number | undefined) ?? ctx.seed };
-  // Madry et al.'s rule of thumb when neither a step nor a known dataset is given (with eps 0
-  // every step is projected away, so any positive step will do).
-  const alphaFor = (steps: number) =>
-    (o.alpha as number | undefined) ?? ctx.alpha ?? evalStepSize(ctx.dataset) ?? (eps > 0 ? (2.5 * eps) / steps : 1);
-  const rest = { ...o } as Record<string, unknown>;
+  const rest = { ...overrides };
   delete rest.eps;
   delete rest.seed;
-
-  if (base === 'fgsm') {
-    return { kind: 'fgsm', eps, name: (o.name as string | undefined) ?? 'FGSM' };
-  }
-  let m = /^pgd(\d+)(?:-(ce|cw|kl))?$/.exec(base);
-  if (m) {
-    const steps = (o.steps as number | undefined) ?? Number(m[1]);
-    const loss = (o.loss as PGDOptions['loss']) ?? ((m[2] as PGDOptions['loss']) || 'ce');
-    // The spec's evaluation PGD starts at x (no random start); KL starts as TRADES does.
-    const randomStart = (o.randomStart as PGDOptions['randomStart']) ?? loss === 'kl';
-    return { kind: 'pgd', ...common, ...rest, steps, loss, randomStart, alpha: alphaFor(steps) } as AttackSpec;
-  }
-  m = /^cw(\d+)?$/.exec(base);
-  if (m) {
-    const steps = (o.steps as number | undefined) ?? (m[1] ? Number(m[1]) : 30);
-    return { kind: 'cw', ...common, ...rest, steps, alpha: alphaFor(steps) } as AttackSpec;
-  }
-  m = /^friendly-pgd(\d+)$/.exec(base);
-  if (m) {
-    const steps = (o.steps as number | undefined) ?? Number(m[1]);
-    return { kind: 'friendly-pgd', tau: 0, ...common, ...rest, steps, alpha: alphaFor(steps) } as AttackSpec;
-  }
-  throw new UnknownAttackError(
+  const options = entry.options({
     name,
-    `createAttack: unknown attack '${name}' (known: ${[...ATTACK_NAMES, ...ATTACK_NAME_PATTERNS].join(', ')})`,
-  );
+    match,
+    eps,
+    overrides,
+    rest,
+    ctx,
+    rng: resolveRng(ctx.rng, (overrides.seed as number | undefined) ?? ctx.seed),
+    // Madry et al.'s rule of thumb when neither a step nor a known dataset is given (with eps 0
+    // every step is projected away, so any positive step will do).
+    alphaFor: (steps) =>
+      (overrides.alpha as number | undefined) ?? ctx.alpha ?? evalStepSize(ctx.dataset) ?? (eps > 0 ? (2.5 * eps) / steps : 1),
+  });
+  return { kind: entry.kind, ...options };
 }
 
 /**
- * Builds an attack from a registry name ('fgsm', 'pgd20', 'pgd100', 'pgd10', 'cw', ...;
- * optional overrides as in 'pgd20:restarts=5,alpha=0.005') or from an explicit {@link AttackSpec}.
+ * Builds an attack from a registry name ('fgsm', 'pgd20', 'pgd100', 'cw', 'square',
+ * 'autoattack', ...; optional overrides as in 'pgd20:restarts=5,alpha=0.005') or from an explicit
+ * {@link AttackSpec}.
  */
 export function createAttack(spec: string | AttackSpec, ctx: AttackContext = {}): Attack {
-  const s = typeof spec === 'string' ? resolveAttackSpec(spec, ctx) : spec;
-  if (s === null || typeof s !== 'object') throw new Error('createAttack: expected a name or an AttackSpec object');
-  switch (s.kind) {
-    case 'fgsm':
-      return new FGSM(s);
-    case 'pgd':
-      return new PGD(s);
-    case 'cw':
-      return new CWLinf(s);
-    case 'friendly-pgd':
-      return new FriendlyPGD(s);
-    default:
-      throw new Error(`createAttack: unknown attack kind '${(s as { kind: unknown }).kind}' (fgsm, pgd, cw, friendly-pgd)`);
+  if (typeof spec === 'string') {
+    const { entry } = lookUp(spec);
+    return entry.create(resolveAttackSpec(spec, ctx));
   }
+  if (spec === null || typeof spec !== 'object') throw new Error('createAttack: expected a name or an AttackSpec object');
+  const entry = ATTACK_REGISTRY.find((e) => e.kind === spec.kind);
+  if (!entry) {
+    const kinds = [...new Set(ATTACK_REGISTRY.map((e) => e.kind))];
+    throw new Error(`createAttack: unknown attack kind '${String(spec.kind)}' (${kinds.join(', ')})`);
+  }
+  return entry.create(spec);
+}
+
+/** Budgets and context of {@link createEvalAttack}. Defaults are the standard ones. */
+export interface EvalAttackContext extends AttackContext {
+  eps: number;
+}
+
+/**
+ * Builds an evaluation attack by name: {@link createAttack}, naming the unknown name and every
+ * known one when the name is not the registry's.
+ */
+export function createEvalAttack(name: string, ctx: EvalAttackContext): Attack {
+  try {
+    return createAttack(name, ctx);
+  } catch (err) {
+    // A known name with a bad option keeps its own message; an unknown name lists the known.
+    if (!(err instanceof UnknownAttackError)) throw err;
+    throw new UnknownAttackError(name, `unknown evaluation attack '${name}' (known: ${describeEvalAttackNames()})`);
+  }
+}
+
+/**
+ * Parses a comma-separated attack list as `cat-cli eval --attacks` takes it, accepting exactly
+ * the names {@link createEvalAttack} accepts: each is checked by building it (at a placeholder
+ * budget; building allocates nothing). Overrides may hold commas: a piece `key=value` after an
+ * entry that has `:` options continues them (`fgsm,pgd20:restarts=5,alpha=0.005,cw30` is three
+ * attacks). Base names are lower-cased, overrides kept as given. Throws on an empty list, an
+ * unknown or malformed name and a name listed twice.
+ */
+export function parseEvalAttackList(text: string): string[] {
+  const names: string[] = [];
+  for (const raw of text.split(',')) {
+    const piece = raw.trim();
+    if (piece === '') continue;
+    const last = names.length - 1;
+    if (piece.includes('=') && !piece.includes(':') && last >= 0 && names[last].includes(':')) {
+      names[last] += `,${piece}`;
+      continue;
+    }
+    const colon = piece.indexOf(':');
+    names.push(colon < 0 ? piece.toLowerCase() : piece.slice(0, colon).toLowerCase() + piece.slice(colon));
+  }
+  if (names.length === 0) throw new Error(`expected a comma-separated list of attacks (${describeEvalAttackNames()}), got '${text}'`);
+  for (const name of names) {
+    try {
+      createEvalAttack(name, { eps: 0.1 });
+    } catch (err) {
+      if (err instanceof UnknownAttackError) throw new Error(`unknown attack '${name}' (known: ${describeEvalAttackNames()})`);
+      const message = (err as Error).message;
+      throw new Error(message.includes(name) ? message : `attack '${name}': ${message}`);
+    }
+  }
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new Error(`'${dup}' is listed twice`);
+  return names;
 }
 
 /**

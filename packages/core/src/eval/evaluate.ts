@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Attack, Classifier } from '../types.js';
 import type { ImageSet } from '../data/image-set.js';
-import { AutoAttack } from './autoattack.js';
-import { SquareAttack } from './square.js';
+import { AutoAttack } from '../attacks/autoattack.js';
+import { SquareAttack } from '../attacks/square.js';
 
 /** One attack to evaluate, under the name its table column takes (e.g. 'pgd20'). */
 export interface NamedAttack {

@@ -1,14 +1,8 @@
 /**
- * Evaluation the field trusts: APGD, FAB-T, Square and AutoAttack, the evaluation loop, the
- * paper-style table and the gradient-masking sanity check.
+ * Evaluation the field trusts: the evaluation loop over the attacks of the registry (attacks/),
+ * the paper-style table, the gradient-masking sanity check and AutoAttack's checks on the model.
  */
-export { dlrLossPerExample, dlrTargetedLossPerExample } from './losses.js';
-export * from './apgd.js';
-export * from './fab.js';
-export * from './square.js';
-export * from './autoattack.js';
 export * from './evaluate.js';
 export * from './table.js';
 export * from './sanity.js';
-export * from './registry.js';
 export * from './model-checks.js';

@@ -16,9 +16,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../types.js';
 import { crossEntropyPerExample } from '../losses/cross-entropy.js';
-import { dlrLossPerExample } from './losses.js';
-import { lossGradAndLogits } from './tensor-util.js';
-import type { AutoAttackStage, AutoAttackVersion } from './autoattack.js';
+import { dlrLossPerExample } from '../losses/dlr.js';
+import { inputGradient } from '../attacks/gradient.js';
+import type { AutoAttackStage, AutoAttackVersion } from '../attacks/autoattack.js';
 import type { SanityFinding } from './sanity.js';
 
 /** Options of {@link modelChecks}. */
@@ -99,7 +99,7 @@ export function modelChecks(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D, o
       const idx = tf.tensor1d(right, 'int32');
       const ys = tf.gather(y, idx) as tf.Tensor1D;
       const lossFn = (z: tf.Tensor2D) => (useDlr ? dlrLossPerExample(z, ys) : crossEntropyPerExample(z, ys));
-      const { logits, loss, grad } = lossGradAndLogits(model, tf.gather(x, idx) as tf.Tensor4D, lossFn);
+      const { logits, loss, grad } = inputGradient(model, tf.gather(x, idx) as tf.Tensor4D, lossFn);
       tf.dispose([logits, loss]);
       return tf.sum(tf.abs(grad), [1, 2, 3]).dataSync() as Float32Array;
     });

@@ -26,8 +26,8 @@ export function klDivPerExample(
 }
 
 /**
- * `KL(p || q)` averaged over the batch ("batchmean"), `p`, `q` given as logits `[N, K]`. Extends
- * `ops.klDivBatchMean` with the `detachTarget` switch (and takes its name in `@cat/core`).
+ * `KL(p || q)` averaged over the batch ("batchmean"), `p`, `q` given as logits `[N, K]`, with an
+ * optional detached target (the one batch-mean KL of @cat/core).
  */
 export function klDivBatchMean(
   pLogits: tf.Tensor2D,

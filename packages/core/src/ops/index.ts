@@ -11,8 +11,6 @@ import './fix-cpu-resize-nearest-grad.js';
 export { signStepProject } from './sign-step-project.js';
 export { calibrate } from './calibrate.js';
 export { logSoftmax } from './log-softmax.js';
-// klDivBatchMean (kl-div.ts) is not re-exported: losses/ exports a superset under that name in
-// @cat/core, and two star exports of one name would make it ambiguous.
 export { klDivergence } from './kl-div.js';
 export { softmaxCrossEntropy } from './softmax-cross-entropy.js';
 export * as fusedKernelNames from './kernel-names.js';

@@ -1,6 +1,7 @@
 /**
  * KL divergence between the softmaxes of two logit matrices, per example (`CatKlDiv`) with a
- * fused gradient kernel for both arguments (`CatKlDivGrad`), and the batch mean the losses use.
+ * fused gradient kernel for both arguments (`CatKlDivGrad`); the batch mean is `klDivBatchMean` in
+ * losses/kl-div.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { CatKlDiv, CatKlDivGrad } from './kernel-names.js';
@@ -29,11 +30,6 @@ export function klDivergence(pLogits: tf.Tensor2D, qLogits: tf.Tensor2D): tf.Ten
     const lq = tf.logSoftmax(qLogits);
     return tf.sum(tf.mul(tf.exp(lp), tf.sub(lp, lq)), 1) as tf.Tensor1D;
   });
-}
-
-/** `KL(p || q)` averaged over the batch ("batchmean"), a scalar. See {@link klDivergence}. */
-export function klDivBatchMean(pLogits: tf.Tensor2D, qLogits: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.mean(klDivergence(pLogits, qLogits)) as tf.Scalar);
 }
 
 /** Plain-JS `CatKlDiv`. */

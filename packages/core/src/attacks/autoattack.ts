@@ -15,11 +15,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attack, Classifier } from '../types.js';
-import { Rng } from '../util/rng.js';
+import type { Rng } from '../util/rng.js';
 import { Apgd } from './apgd.js';
+import { indicesWhere, predict, scatterRows, takeRows } from './batch-rows.js';
+import { checkAttackInputs } from './check-inputs.js';
+import { defineAttack } from './entry.js';
 import { Fab } from './fab.js';
+import { checkEps, resolveRng } from './options.js';
 import { SquareAttack } from './square.js';
-import { checkAttackInput, checkEps, predict, scatterRows, takeRows } from './tensor-util.js';
 
 /** AutoAttack's stages under the reference's names. */
 export const AUTOATTACK_STAGES = ['apgd-ce', 'apgd-dlr', 'fab', 'square', 'apgd-t', 'fab-t'] as const;
@@ -41,6 +44,19 @@ export const AUTOATTACK_VERSION_SETTINGS: Readonly<
   rand: { stages: ['apgd-ce', 'apgd-dlr'], restarts: 1, eotIter: 20 },
   custom: { stages: ['apgd-ce', 'apgd-t', 'fab-t', 'square'], restarts: 5, eotIter: 1 },
 };
+
+/** The AutoAttack version each AutoAttack name runs. */
+export const AUTOATTACK_NAME_VERSIONS: Readonly<Record<string, AutoAttackVersion>> = {
+  autoattack: 'standard',
+  'autoattack-plus': 'plus',
+  'autoattack-rand': 'rand',
+  'autoattack-custom': 'custom',
+};
+
+/** The evaluation name of an AutoAttack version (`autoattack` for the standard one). */
+export function autoAttackName(version: AutoAttackVersion): string {
+  return Object.keys(AUTOATTACK_NAME_VERSIONS).find((k) => AUTOATTACK_NAME_VERSIONS[k] === version)!;
+}
 
 /** Parses a comma-separated list of AutoAttack stages (a `custom` version's); throws naming the bad one. */
 export function parseAutoAttackStages(text: string): AutoAttackStage[] {
@@ -109,8 +125,8 @@ export class AutoAttack implements Attack {
   lastBreakdown: AutoAttackBreakdown | undefined;
 
   constructor(opts: AutoAttackOptions) {
-    checkEps('AutoAttack', opts.eps);
-    this.eps = opts.eps;
+    if (opts === null || typeof opts !== 'object') throw new Error('AutoAttack: options object required');
+    this.eps = checkEps('AutoAttack', opts.eps);
     const version = opts.version ?? (opts.stages ? 'custom' : 'standard');
     if (!(AUTOATTACK_VERSIONS as readonly string[]).includes(version)) {
       throw new Error(`AutoAttack: unknown version '${version}' (expected ${AUTOATTACK_VERSIONS.join(', ')})`);
@@ -122,7 +138,7 @@ export class AutoAttack implements Attack {
     if (foreign) {
       throw new Error(`AutoAttack: stage '${foreign}' is not in the ${version} version (${settings.stages.join(', ')}); use version 'custom'`);
     }
-    const rng = opts.rng instanceof Rng ? opts.rng : new Rng(opts.rng ?? 0);
+    const rng = resolveRng(opts.rng);
     const nTargetClasses = opts.nTargetClasses ?? 9;
     const nRestarts = opts.nRestarts ?? settings.restarts;
     const eotIter = opts.eotIter ?? settings.eotIter;
@@ -146,7 +162,7 @@ export class AutoAttack implements Attack {
   }
 
   runDetailed(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): { xAdv: tf.Tensor4D; breakdown: AutoAttackBreakdown } {
-    checkAttackInput('AutoAttack', x, y);
+    checkAttackInputs('AutoAttack', x, y);
     const n = x.shape[0];
     const labels = y.dataSync();
     const pred0 = predict(model, x);
@@ -156,8 +172,7 @@ export class AutoAttack implements Attack {
     let xAdv = x.clone();
     for (const { name: stage, attack } of this.plan) {
       const t0 = performance.now();
-      const idx: number[] = [];
-      for (let i = 0; i < n; i++) if (robust[i]) idx.push(i);
+      const idx = indicesWhere(robust);
       if (idx.length > 0) {
         const xs = takeRows(x, idx);
         const ys = takeRows(y, idx);
@@ -187,6 +202,38 @@ export class AutoAttack implements Attack {
     return { xAdv, breakdown };
   }
 }
+
+/**
+ * Registry entry: `autoattack` (the standard version), `autoattack-plus`, `autoattack-rand` and
+ * `autoattack-custom` (the context's `aaStages`), with the context's budgets.
+ */
+export const autoAttackEntry = defineAttack<AutoAttackOptions>({
+  kind: 'autoattack',
+  match: /^autoattack(?:-(plus|rand|custom))?$/,
+  names: Object.keys(AUTOATTACK_NAME_VERSIONS),
+  evalOnly: true,
+  // APGD-T's targeted DLR ranks the 4 largest logits, APGD-DLR's the 3 largest.
+  minClasses: (m) => {
+    const stages: readonly string[] = AUTOATTACK_VERSION_SETTINGS[AUTOATTACK_NAME_VERSIONS[m[0]]].stages;
+    return stages.includes('apgd-t') ? 4 : stages.includes('apgd-dlr') ? 3 : 2;
+  },
+  options: ({ eps, ctx, rng, match }) => {
+    const version = AUTOATTACK_NAME_VERSIONS[match[0]];
+    return {
+      eps,
+      version,
+      stages: version === 'custom' ? ctx.aaStages : undefined,
+      apgdIter: ctx.apgdIter,
+      fabIter: ctx.fabIter,
+      squareQueries: ctx.squareQueries,
+      squarePInit: ctx.squarePInit,
+      nTargetClasses: ctx.nTargetClasses,
+      nRestarts: ctx.restarts,
+      rng,
+    };
+  },
+  create: (o) => new AutoAttack(o),
+});
 
 /** What {@link autoAttackLog} prints: an AutoAttack result, over one batch or a whole evaluation. */
 export interface AutoAttackLogInput {

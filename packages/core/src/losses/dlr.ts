@@ -1,20 +1,10 @@
 /**
- * Per-example losses of the evaluation attacks, on logits `[N, K]`. Each returns a `[N]` tensor
- * that the attack ascends; gradients flow through the logits.
+ * The Difference of Logits Ratio losses of APGD (Croce & Hein 2020), on logits `[N, K]`, one
+ * value per example `[N]` that the attack ascends; gradients flow through the logits.
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** Margin `z_y - max_{j != y} z_j` per example; negative means misclassified. */
-export function marginPerExample(logits: tf.Tensor2D, y: tf.Tensor1D): tf.Tensor1D {
-  return tf.tidy(() => {
-    const k = logits.shape[1];
-    const oneHot = tf.oneHot(tf.cast(y, 'int32'), k);
-    const zy = tf.sum(tf.mul(logits, oneHot), 1);
-    // Push the true class far down so the max runs over the other classes only.
-    const others = tf.max(tf.sub(logits, tf.mul(oneHot, 1e30)), 1);
-    return tf.sub(zy, others) as tf.Tensor1D;
-  });
-}
+import { checkLogitsAndLabels } from './checks.js';
+import { marginPerExample } from './cw-loss.js';
 
 /**
  * One-hot masks of the `count` largest logits of each row, largest first. Built from repeated
@@ -43,10 +33,11 @@ function requireClasses(logits: tf.Tensor2D, need: number, what: string): void {
 }
 
 /**
- * Difference of Logits Ratio (Croce & Hein 2020), untargeted, as APGD ascends it:
+ * Difference of Logits Ratio, untargeted, as APGD ascends it:
  * `-(z_y - max_{j != y} z_j) / (z_pi1 - z_pi3 + 1e-12)` with `pi` the logits sorted descending.
  */
 export function dlrLossPerExample(logits: tf.Tensor2D, y: tf.Tensor1D): tf.Tensor1D {
+  checkLogitsAndLabels('dlrLossPerExample', logits, y);
   requireClasses(logits, 3, 'DLR loss');
   return tf.tidy(() => {
     const [m1, , m3] = rankMasks(logits, 3);
@@ -57,14 +48,10 @@ export function dlrLossPerExample(logits: tf.Tensor2D, y: tf.Tensor1D): tf.Tenso
   });
 }
 
-/**
- * Targeted DLR loss (APGD-T): `-(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2 + 1e-12)`.
- */
-export function dlrTargetedLossPerExample(
-  logits: tf.Tensor2D,
-  y: tf.Tensor1D,
-  target: tf.Tensor1D,
-): tf.Tensor1D {
+/** Targeted DLR loss (APGD-T): `-(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2 + 1e-12)`. */
+export function dlrTargetedLossPerExample(logits: tf.Tensor2D, y: tf.Tensor1D, target: tf.Tensor1D): tf.Tensor1D {
+  checkLogitsAndLabels('dlrTargetedLossPerExample', logits, y);
+  checkLogitsAndLabels('dlrTargetedLossPerExample (target)', logits, target);
   requireClasses(logits, 4, 'targeted DLR loss');
   return tf.tidy(() => {
     const k = logits.shape[1];
@@ -72,8 +59,8 @@ export function dlrTargetedLossPerExample(
     const z1 = pick(logits, m1);
     const z3 = pick(logits, m3);
     const z4 = pick(logits, m4);
-    const zy = tf.sum(tf.mul(logits, tf.oneHot(tf.cast(y, 'int32'), k)), 1);
-    const zt = tf.sum(tf.mul(logits, tf.oneHot(tf.cast(target, 'int32'), k)), 1);
+    const zy = pick(logits, tf.oneHot(y, k) as tf.Tensor2D);
+    const zt = pick(logits, tf.oneHot(target, k) as tf.Tensor2D);
     const denom = tf.add(tf.sub(z1, tf.mul(tf.add(z3, z4), 0.5)), 1e-12);
     return tf.div(tf.neg(tf.sub(zy, zt)), denom) as tf.Tensor1D;
   });

@@ -6,9 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attack, Classifier } from '../types.js';
-import { Rng } from '../util/rng.js';
-import { marginPerExample } from './losses.js';
-import { checkAttackInput, checkEps } from './tensor-util.js';
+import type { Rng } from '../util/rng.js';
+import { marginPerExample } from '../losses/cw-loss.js';
+import { checkAttackInputs } from './check-inputs.js';
+import { defineAttack } from './entry.js';
+import { checkEps, checkFlag, checkInteger, resolveRng } from './options.js';
+import { clip01 } from './projection.js';
 
 /** Options of {@link SquareAttack}. */
 export interface SquareOptions {
@@ -64,16 +67,13 @@ export class SquareAttack implements Attack {
   private readonly rng: Rng;
 
   constructor(opts: SquareOptions) {
-    checkEps('Square', opts.eps);
-    this.eps = opts.eps;
-    this.nQueries = opts.nQueries ?? 5000;
+    if (opts === null || typeof opts !== 'object') throw new Error('Square: options object required');
+    this.eps = checkEps('Square', opts.eps);
+    this.nQueries = checkInteger('Square', 'nQueries', opts.nQueries ?? 5000, 1);
     this.pInit = opts.pInit ?? 0.8;
-    this.rescaleSchedule = opts.rescaleSchedule ?? true;
-    if (!Number.isInteger(this.nQueries) || this.nQueries < 1) {
-      throw new Error(`Square: nQueries must be a positive integer, got ${opts.nQueries}`);
-    }
+    this.rescaleSchedule = checkFlag('Square', 'rescaleSchedule', opts.rescaleSchedule, true);
     if (!(this.pInit > 0 && this.pInit <= 1)) throw new Error(`Square: pInit must be in (0, 1], got ${opts.pInit}`);
-    this.rng = opts.rng instanceof Rng ? opts.rng : new Rng(opts.rng ?? 0);
+    this.rng = resolveRng(opts.rng);
   }
 
   run(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor4D {
@@ -83,7 +83,7 @@ export class SquareAttack implements Attack {
   }
 
   runDetailed(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): SquareResult {
-    checkAttackInput('Square', x, y);
+    checkAttackInputs('Square', x, y);
     const [n, h, w, c] = x.shape;
     const d = h * w * c;
     const eps = this.eps;
@@ -169,6 +169,12 @@ export class SquareAttack implements Attack {
   }
 }
 
-function clip01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
-}
+/** Registry entry: `square`, with the context's `squareQueries` and `squarePInit`. */
+export const squareEntry = defineAttack<SquareOptions>({
+  kind: 'square',
+  match: /^square$/,
+  names: ['square'],
+  evalOnly: true,
+  options: ({ eps, ctx, rng }) => ({ eps, nQueries: ctx.squareQueries, pInit: ctx.squarePInit, rng }),
+  create: (o) => new SquareAttack(o),
+});

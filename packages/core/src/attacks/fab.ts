@@ -10,8 +10,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attack, Classifier } from '../types.js';
-import { Rng } from '../util/rng.js';
-import { checkAttackInput, checkEps, predict, projectLinf, scatterRows, takeRows } from './tensor-util.js';
+import type { Rng } from '../util/rng.js';
+import { indicesWhere, predict, scatterRows, takeRows } from './batch-rows.js';
+import { checkAttackInputs } from './check-inputs.js';
+import { defineAttack } from './entry.js';
+import { inputGradient } from './gradient.js';
+import { checkEps, checkInteger, checkPositive, resolveRng } from './options.js';
+import { clip01, projectToBall } from './projection.js';
 
 /** Options of {@link Fab}; defaults are AutoAttack's standard ones. */
 export interface FabOptions {
@@ -91,24 +96,22 @@ export class Fab implements Attack {
   private readonly rng: Rng;
 
   constructor(opts: FabOptions) {
+    if (opts === null || typeof opts !== 'object') throw new Error('FAB: options object required');
     this.targeted = opts.targeted ?? true;
     this.name = this.targeted ? 'fab-t' : 'fab';
     const label = this.name.toUpperCase();
-    checkEps(label, opts.eps);
-    this.eps = opts.eps;
-    this.nIter = opts.nIter ?? 100;
-    this.nTargetClasses = opts.nTargetClasses ?? 9;
-    this.nRestarts = opts.nRestarts ?? 1;
-    this.alphaMax = opts.alphaMax ?? 0.1;
-    this.eta = opts.eta ?? 1.05;
-    this.beta = opts.beta ?? 0.9;
-    if (!Number.isInteger(this.nIter) || this.nIter < 1) throw new Error(`${label}: nIter must be a positive integer, got ${opts.nIter}`);
-    if (!Number.isInteger(this.nRestarts) || this.nRestarts < 1) throw new Error(`${label}: nRestarts must be a positive integer, got ${opts.nRestarts}`);
-    this.rng = opts.rng instanceof Rng ? opts.rng : new Rng(opts.rng ?? 0);
+    this.eps = checkEps(label, opts.eps);
+    this.nIter = checkInteger(label, 'nIter', opts.nIter ?? 100, 1);
+    this.nTargetClasses = checkInteger(label, 'nTargetClasses', opts.nTargetClasses ?? 9, 1);
+    this.nRestarts = checkInteger(label, 'nRestarts', opts.nRestarts ?? 1, 1);
+    this.alphaMax = checkPositive(label, 'alphaMax', opts.alphaMax ?? 0.1);
+    this.eta = checkPositive(label, 'eta', opts.eta ?? 1.05);
+    this.beta = checkPositive(label, 'beta', opts.beta ?? 0.9);
+    this.rng = resolveRng(opts.rng);
   }
 
   run(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor4D {
-    checkAttackInput(this.name.toUpperCase(), x, y);
+    checkAttackInputs(this.name.toUpperCase(), x, y);
     const n = x.shape[0];
     const labels = y.dataSync();
     const pred0 = predict(model, x);
@@ -122,8 +125,7 @@ export class Fab implements Attack {
     const runs = this.targeted ? Math.min(this.nTargetClasses, classes - 1) : 1;
     for (let t = 0; t < runs; t++) {
       for (let r = 0; r < this.nRestarts; r++) {
-        const idx: number[] = [];
-        for (let i = 0; i < n; i++) if (robust[i]) idx.push(i);
+        const idx = indicesWhere(robust);
         if (idx.length === 0) break;
         const xs = takeRows(x, idx);
         const ys = idx.map((i) => labels[i]);
@@ -131,7 +133,7 @@ export class Fab implements Attack {
         const { adv, norm } = this.singleRun(model, xs, ys, targets, r > 0);
         // Only adversarials within the budget count; project the best one into the ball anyway
         // (the returned tensor must satisfy the Attack contract).
-        const inBall = projectLinf(adv, xs, this.eps);
+        const inBall = projectToBall(adv, xs, this.eps);
         const pred = predict(model, inBall);
         const next = scatterRows(xAdv, idx, inBall);
         xAdv.dispose();
@@ -151,18 +153,12 @@ export class Fab implements Attack {
     x: tf.Tensor4D,
     oneHotDiff: tf.Tensor2D,
   ): { diff: Float32Array; grad: Float32Array } {
-    let diffT: tf.Tensor1D | undefined;
-    const g = tf.grad((xi: tf.Tensor) => {
-      const z = model(xi as tf.Tensor4D);
-      const dd = tf.sum(tf.mul(z, oneHotDiff), 1) as tf.Tensor1D;
-      diffT = tf.keep(dd);
-      return tf.sum(dd);
-    })(x);
+    const g = inputGradient(model, x, (z) => tf.sum(tf.mul(z, oneHotDiff), 1) as tf.Tensor1D);
     const out = {
-      diff: (diffT!.dataSync() as Float32Array).slice(),
-      grad: (g.dataSync() as Float32Array).slice(),
+      diff: (g.loss.dataSync() as Float32Array).slice(),
+      grad: (g.grad.dataSync() as Float32Array).slice(),
     };
-    tf.dispose([g, diffT!]);
+    tf.dispose([g.grad, g.logits, g.loss]);
     return out;
   }
 
@@ -181,9 +177,9 @@ export class Fab implements Attack {
     const jac: Float32Array[] = [];
     for (let k = 0; k < classes; k++) {
       const mask = tf.tidy(() => tf.oneHot(tf.fill([n], k, 'int32') as tf.Tensor1D, classes) as tf.Tensor2D);
-      const g = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(model(xi as tf.Tensor4D), mask)))(x);
-      jac.push((g.dataSync() as Float32Array).slice());
-      tf.dispose([g, mask]);
+      const g = inputGradient(model, x, (zk) => tf.sum(tf.mul(zk, mask), 1) as tf.Tensor1D);
+      jac.push((g.grad.dataSync() as Float32Array).slice());
+      tf.dispose([g.grad, g.logits, g.loss, mask]);
     }
     const diff = new Float32Array(n);
     const grad = new Float32Array(n * dim);
@@ -293,6 +289,15 @@ function maxAbs(a: Float32Array): number {
   return m;
 }
 
-function clip01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
-}
+/** Registry entry: `fab` (with the context's `restarts`) and `fab-t` (with its `nTargetClasses`). */
+export const fabEntry = defineAttack<FabOptions>({
+  kind: 'fab',
+  match: /^fab(-t)?$/,
+  names: ['fab', 'fab-t'],
+  evalOnly: true,
+  options: ({ eps, ctx, rng, match }) =>
+    match[1]
+      ? { eps, nIter: ctx.fabIter, targeted: true, nTargetClasses: ctx.nTargetClasses, rng }
+      : { eps, nIter: ctx.fabIter, targeted: false, nRestarts: ctx.restarts, rng },
+  create: (o) => new Fab(o),
+});

@@ -9,20 +9,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attack, Classifier } from '../types.js';
-import { Rng } from '../util/rng.js';
-import { signStepProject } from '../ops/index.js';
+import type { Rng } from '../util/rng.js';
 import { crossEntropyPerExample } from '../losses/cross-entropy.js';
-import { dlrLossPerExample, dlrTargetedLossPerExample } from './losses.js';
-import {
-  checkAttackInput,
-  checkEps,
-  imageMask,
-  lossGradAndLogits,
-  predict,
-  projectLinf,
-  scatterRows,
-  takeRows,
-} from './tensor-util.js';
+import { dlrLossPerExample, dlrTargetedLossPerExample } from '../losses/dlr.js';
+import { indicesWhere, imageMask, predict, replaceWhere, scatterRows, takeRows } from './batch-rows.js';
+import { checkAttackInputs } from './check-inputs.js';
+import { defineAttack } from './entry.js';
+import { inputGradient, type PerExampleLoss } from './gradient.js';
+import { checkEps, checkInteger, resolveRng } from './options.js';
+import { projectToBall, stepInBall } from './projection.js';
+
+/** The losses APGD ascends. */
+const APGD_LOSSES: readonly string[] = ['ce', 'dlr', 'dlr-targeted'];
 
 /** Options of {@link Apgd}. Defaults are AutoAttack's standard ones. */
 export interface ApgdOptions {
@@ -57,22 +55,20 @@ export class Apgd implements Attack {
   private readonly rng: Rng;
 
   constructor(opts: ApgdOptions) {
-    checkEps('APGD', opts.eps);
-    this.eps = opts.eps;
-    this.nIter = opts.nIter ?? 100;
-    this.nRestarts = opts.nRestarts ?? 1;
+    if (opts === null || typeof opts !== 'object') throw new Error('APGD: options object required');
+    this.eps = checkEps('APGD', opts.eps);
+    this.nIter = checkInteger('APGD', 'nIter', opts.nIter ?? 100, 1);
+    this.nRestarts = checkInteger('APGD', 'nRestarts', opts.nRestarts ?? 1, 1);
     this.loss = opts.loss ?? 'ce';
-    this.nTargetClasses = opts.nTargetClasses ?? 9;
-    this.eotIter = opts.eotIter ?? 1;
-    if (!Number.isInteger(this.eotIter) || this.eotIter < 1) throw new Error(`APGD: eotIter must be a positive integer, got ${opts.eotIter}`);
-    if (!Number.isInteger(this.nIter) || this.nIter < 1) throw new Error(`APGD: nIter must be a positive integer, got ${opts.nIter}`);
-    if (!Number.isInteger(this.nRestarts) || this.nRestarts < 1) throw new Error(`APGD: nRestarts must be a positive integer, got ${opts.nRestarts}`);
-    this.rng = opts.rng instanceof Rng ? opts.rng : new Rng(opts.rng ?? 0);
+    if (!APGD_LOSSES.includes(this.loss)) throw new Error(`APGD: loss must be one of ${APGD_LOSSES.join(', ')}, got '${String(this.loss)}'`);
+    this.nTargetClasses = checkInteger('APGD', 'nTargetClasses', opts.nTargetClasses ?? 9, 1);
+    this.eotIter = checkInteger('APGD', 'eotIter', opts.eotIter ?? 1, 1);
+    this.rng = resolveRng(opts.rng);
     this.name = this.loss === 'ce' ? 'apgd-ce' : this.loss === 'dlr' ? 'apgd-dlr' : 'apgd-t';
   }
 
   run(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): tf.Tensor4D {
-    checkAttackInput(this.name, x, y);
+    checkAttackInputs(this.name, x, y);
     const n = x.shape[0];
     const labels = y.dataSync();
     let xAdv = x.clone();
@@ -95,8 +91,7 @@ export class Apgd implements Attack {
 
     for (let t = 0; t < targetRuns; t++) {
       for (let r = 0; r < this.nRestarts; r++) {
-        const idx: number[] = [];
-        for (let i = 0; i < n; i++) if (robust[i]) idx.push(i);
+        const idx = indicesWhere(robust);
         if (idx.length === 0) break;
         const xs = takeRows(x, idx);
         const ys = takeRows(y, idx);
@@ -118,7 +113,7 @@ export class Apgd implements Attack {
     return xAdv;
   }
 
-  private lossFn(y: tf.Tensor1D, target?: tf.Tensor1D): (z: tf.Tensor2D) => tf.Tensor1D {
+  private lossFn(y: tf.Tensor1D, target?: tf.Tensor1D): PerExampleLoss {
     if (this.loss === 'ce') return (z) => crossEntropyPerExample(z, y);
     if (this.loss === 'dlr') return (z) => dlrLossPerExample(z, y);
     return (z) => dlrTargetedLossPerExample(z, y, target!);
@@ -177,7 +172,7 @@ export class Apgd implements Attack {
       const z = this.signStep(xAdv, grad, x, step);
       const next = tf.tidy(() => {
         const moved = tf.add(tf.add(xAdv, tf.mul(tf.sub(z, xAdv), a)), tf.mul(tf.sub(xAdv, xOld), 1 - a));
-        return projectLinf(moved as tf.Tensor4D, x, eps);
+        return projectToBall(moved as tf.Tensor4D, x, eps);
       });
       z.dispose();
       xOld.dispose();
@@ -255,13 +250,13 @@ export class Apgd implements Attack {
    * Loss, logits and input gradient at `x`; with EOT the gradient is the mean over `eotIter`
    * passes and the loss and logits are the last pass's, as in the reference.
    */
-  private gradient(model: Classifier, x: tf.Tensor4D, lossFn: (z: tf.Tensor2D) => tf.Tensor1D) {
-    let res = lossGradAndLogits(model, x, lossFn);
+  private gradient(model: Classifier, x: tf.Tensor4D, lossFn: PerExampleLoss) {
+    let res = inputGradient(model, x, lossFn);
     if (this.eotIter === 1) return res;
     let sum = res.grad;
     for (let e = 1; e < this.eotIter; e++) {
       tf.dispose([res.logits, res.loss]);
-      res = lossGradAndLogits(model, x, lossFn);
+      res = inputGradient(model, x, lossFn);
       const next = tf.add(sum, res.grad) as tf.Tensor4D;
       tf.dispose([sum, res.grad]);
       sum = next;
@@ -272,15 +267,15 @@ export class Apgd implements Attack {
   }
 
   /**
-   * The sign step with a per-example step size. The shared fused op takes one scalar step, so
+   * The sign step with a per-example step size. The shared step takes one scalar size, so
    * examples are grouped by step size (few distinct values: 2*eps halved a few times).
    */
   private signStep(xAdv: tf.Tensor4D, grad: tf.Tensor4D, x: tf.Tensor4D, step: Float32Array): tf.Tensor4D {
     const sizes = [...new Set(Array.from(step))];
-    let out = signStepProject(xAdv, grad, x, sizes[0], this.eps);
+    let out = stepInBall(xAdv, grad, x, sizes[0], this.eps);
     for (let s = 1; s < sizes.length; s++) {
       const mask = Array.from(step, (v) => v === sizes[s]);
-      const other = signStepProject(xAdv, grad, x, sizes[s], this.eps);
+      const other = stepInBall(xAdv, grad, x, sizes[s], this.eps);
       out = replaceWhere(out, mask, other);
       other.dispose();
     }
@@ -288,9 +283,20 @@ export class Apgd implements Attack {
   }
 }
 
-/** `where(mask, source, target)` per example; disposes the old `target` and returns the new one. */
-function replaceWhere(target: tf.Tensor4D, mask: boolean[], source: tf.Tensor4D): tf.Tensor4D {
-  const next = tf.tidy(() => tf.where(imageMask(mask), source, target) as tf.Tensor4D);
-  target.dispose();
-  return next;
-}
+/**
+ * Registry entry: AutoAttack's APGD stages on their own: `apgd-ce`, `apgd-dlr` (with the
+ * context's `restarts`) and `apgd-t` (with its `nTargetClasses`), `apgdIter` iterations.
+ */
+export const apgdEntry = defineAttack<ApgdOptions>({
+  kind: 'apgd',
+  match: /^apgd-(ce|dlr|t)$/,
+  names: ['apgd-ce', 'apgd-dlr', 'apgd-t'],
+  evalOnly: true,
+  // The DLR losses rank the 3 (untargeted) or 4 (targeted) largest logits.
+  minClasses: (m) => ({ ce: 2, dlr: 3, t: 4 })[m[1] as 'ce' | 'dlr' | 't'],
+  options: ({ eps, ctx, rng, match }) =>
+    match[1] === 't'
+      ? { eps, nIter: ctx.apgdIter, loss: 'dlr-targeted', nTargetClasses: ctx.nTargetClasses, rng }
+      : { eps, nIter: ctx.apgdIter, loss: match[1] as 'ce' | 'dlr', nRestarts: ctx.restarts, rng },
+  create: (o) => new Apgd(o),
+});
