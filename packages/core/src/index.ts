@@ -10,9 +10,6 @@ export * from './data/index.js';
 export * from './models/index.js';
 export * from './io/index.js';
 export * from './losses/index.js';
-// Both ops and losses define klDivBatchMean; the losses one is the ops one plus a detachTarget
-// switch, so it takes the public name.
-export { klDivBatchMean } from './losses/index.js';
 export * from './attacks/index.js';
 export * from './methods/index.js';
 export * from './eval/index.js';

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { recipeMethods, tableToText, type MethodName, type RecipeName, type SanityFinding } from '@cat/core';
+import { DEFAULT_EVAL_ATTACK_NAMES, recipeMethods, tableToText, type MethodName, type RecipeName, type SanityFinding } from '@cat/core';
 import { BACKEND_NAMES, DATASET_NAMES, PRESETS, RECIPE_NAMES, resolveConfig, type DatasetName, type TrainConfig } from '@cat/trainer';
 import { renderVegaLite, sweepChartSpec } from '@cat/viz';
 import { CliError } from '../errors.js';
@@ -34,7 +34,7 @@ import { chooseBackend, configFromFlags, MASK_COLLAPSE_EXIT, runTraining, TRAINI
 import { parseEpsList, writeFigure } from './viz.js';
 
 /** The attacks of every grid's main evaluation pass (AutoAttack runs separately, on fewer images). */
-export const MAIN_ATTACKS = ['fgsm', 'pgd20', 'pgd100', 'cw'] as const;
+export const MAIN_ATTACKS = DEFAULT_EVAL_ATTACK_NAMES;
 
 /** Defaults sized for a 2-core CPU machine (hours for Table 1, not days). */
 export const REPRODUCE_DEFAULTS = { trainSubset: 2000, epochs: 2, limit: 500, aaLimit: 100, batch: 100 } as const;

@@ -252,11 +252,11 @@ describe('createEvalAttack', () => {
   });
 });
 
-/** Instances of every name pattern of the two registries, overrides included. */
+/** Instances of every name pattern of the registry, overrides included. */
 const REGISTRY_FORMS = ['pgd7', 'pgd3-kl', 'pgd30-cw', 'pgd5-ce', 'cw30', 'friendly-pgd5', 'pgd20:restarts=5', 'pgd20x3', 'fgsm:eps=0.2'];
 
 describe('parseEvalAttackList', () => {
-  it('accepts every name the registries accept, alone and together', () => {
+  it('accepts every name the registry accepts, alone and together', () => {
     for (const name of [...EVAL_ATTACK_NAMES, ...REGISTRY_FORMS]) expect(parseEvalAttackList(name)).toEqual([name]);
     expect(parseEvalAttackList([...EVAL_ATTACK_NAMES, ...REGISTRY_FORMS].join(','))).toEqual([...EVAL_ATTACK_NAMES, ...REGISTRY_FORMS]);
     for (const suite of Object.values(EVAL_SUITES)) expect(parseEvalAttackList(suite.join(','))).toEqual([...suite]);
