@@ -12,8 +12,8 @@ declare namespace addon {
 
   export interface NativeAddon {
     /**
-     * JSON text: `{"version", "device", "threads", "manifest"}` (`manifest`: the hash of this file's
-     * declarations that the addon was built from).
+     * JSON text: `{"version", "device", "threads", "manifest"}`, `manifest` being the hash of the
+     * declarations of the native/ops.manifest the addon was built from.
      */
     info(): string;
     /**
