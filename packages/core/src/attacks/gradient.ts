@@ -5,7 +5,11 @@ import type { Classifier } from '../types.js';
 /** A per-example loss `[N]` on the classifier's logits `[N, K]`, to be ascended. */
 export type PerExampleLoss = (logits: tf.Tensor2D) => tf.Tensor1D;
 
-/** What {@link inputGradient} returns; all three are new tensors owned by the caller. */
+/**
+ * What {@link inputGradient} returns: new tensors owned by the caller. `grad` is scoped as usual
+ * (a `tf.tidy` around the call frees it); `logits` and `loss` are kept past the gradient's own
+ * scope, so the caller disposes them, also inside a `tf.tidy`.
+ */
 export interface InputGradient {
   /** Gradient of the summed loss with respect to the input, the shape of the input. */
   grad: tf.Tensor4D;
@@ -17,8 +21,8 @@ export interface InputGradient {
 
 /**
  * Gradient of `sum_i loss(model(x))_i` with respect to `x`, with the logits and the per-example
- * loss of the same forward pass (one forward, one backward). The caller disposes all three, also
- * inside a `tf.tidy` (they are kept past the gradient's scope).
+ * loss of the same forward pass (one forward, one backward). See {@link InputGradient} for who
+ * frees what.
  */
 export function inputGradient(model: Classifier, x: tf.Tensor4D, loss: PerExampleLoss): InputGradient {
   let logits: tf.Tensor2D | undefined;
