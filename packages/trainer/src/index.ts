@@ -13,3 +13,4 @@ export * from './run-dir.js';
 export * from './deps.js';
 export * from './train.js';
 export * from './load-run.js';
+export * from './tensorboard.js';

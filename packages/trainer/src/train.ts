@@ -1,7 +1,7 @@
 /**
  * The training loop: epochs over seeded batches, per-epoch natural and PGD-10 accuracy,
- * metrics.jsonl, crash-safe checkpoints (last every epoch, best by natural + PGD-10), exact
- * resume, and the NaN guard.
+ * metrics.jsonl and TensorBoard event files, crash-safe checkpoints (last every epoch, best by
+ * natural + PGD-10), exact resume, and the NaN guard.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as core from '@cat/core';
@@ -14,6 +14,7 @@ import { appendMetrics, readMetricsLog, rewriteMetricsLog, type EpochMetrics } f
 import { createOptimizer, setLearningRate } from './optimizers.js';
 import { prepareRunDir, type RunPaths } from './run-dir.js';
 import { piecewiseLr } from './schedule.js';
+import { openTensorBoardLog } from './tensorboard.js';
 
 /** Progress events of {@link train}. */
 export type TrainEvent =
@@ -116,6 +117,10 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
       rewriteMetricsLog(paths.metrics, metrics);
     }
 
+    // TensorBoard's event files follow the checkpoint's metrics as metrics.jsonl does.
+    const board = openTensorBoardLog(paths.root, metrics);
+    board.warnings.forEach((message) => emit({ type: 'warning', message }));
+
     const stepsPerEpoch = core.batchCount(data.train, { batchSize: cfg.batch });
     emit({ type: 'start', config: cfg, backend, startEpoch, stepsPerEpoch, trainSize: data.train.count, testSize: data.test.count, resumed: plan.resumeFrom !== null });
 
@@ -194,6 +199,7 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
       if (isBest) best = { score, epoch: epoch + 1 };
 
       appendMetrics(paths.metrics, m);
+      board.log.append(m);
       const ckState = { epoch: epoch + 1, step: globalStep, config: cfg, rng: rng.state(), metrics, best, elapsedSeconds: elapsed };
       // best before last: if killed in between, the resume redoes this epoch identically and
       // rewrites best, so best never points past last.

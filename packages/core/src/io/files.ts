@@ -51,18 +51,26 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 }
 
 /**
+ * Append bytes (or text) with a single write and fsync them. A crash can still tear them (the
+ * kernel may persist part of a write), so the format must let readers detect a torn tail.
+ */
+export function appendSynced(file: string, data: string | Uint8Array): void {
+  const fd = fs.openSync(file, 'a');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * Append one complete line with a single write and fsync it. A crash can still tear the line
  * (the kernel may persist part of a write), which readers detect as an unparsable last line.
  */
 export function appendLineSynced(file: string, line: string): void {
   if (line.includes('\n')) throw new Error(`appendLineSynced: line for ${file} contains a newline`);
-  const fd = fs.openSync(file, 'a');
-  try {
-    fs.writeSync(fd, `${line}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  appendSynced(file, `${line}\n`);
 }
 
 /**
