@@ -22,7 +22,7 @@ import {
   WRN_MILESTONES,
   type DatasetName,
   type MethodSettings,
-  type OptimizerKind,
+  type TrainerPreset,
   type RecipeName,
 } from './presets.js';
 
@@ -42,42 +42,22 @@ export { BACKEND_NAMES, type BackendName };
  * settings, TRADES's beta, ...) are declared with the methods in @cat/core, which also says what
  * each means (`cat-cli methods`).
  */
-export interface TrainConfig extends MethodSettings {
+export interface TrainConfig extends MethodSettings, Omit<TrainerPreset, 'family' | 'evalEps' | 'evalAlpha'> {
   method: string;
   dataset: DatasetName;
-  /** Classifier architecture (`f`). */
-  arch: string;
-  /** Mask network architecture (`g`, CAT only). */
-  maskArch: string;
   /** Where the defaults the user did not set come from: 'cat', 'spec' or 'authors' (see RECIPE_NAMES). */
   recipe: RecipeName;
   /** Go on when the mask collapses instead of stopping with a MaskCollapseError. */
   allowMaskCollapse: boolean;
-  optimizer: OptimizerKind;
-  lr: number;
-  momentum: number;
-  weightDecay: number;
-  /** Epochs (0-based count of finished epochs) at which lr is multiplied by `lrFactor`. */
-  milestones: number[];
-  lrFactor: number;
-  epochs: number;
-  batch: number;
-  augment: boolean;
   seed: number;
   backend: BackendName;
   /** Train on the first N examples of a seeded shuffle of the training set (quick runs). */
   trainSubset: number | null;
   /** Evaluate on the first N examples of a seeded shuffle of the test set (quick runs). */
   testSubset: number | null;
-  /**
-   * The per-epoch PGD check that also selects the best checkpoint (natural + robust accuracy):
-   * its eps (default: the training eps), step size (default evalEps/4), steps (default 10) and
-   * random start (default yes). The authors' MNIST script: 0.3, 0.015, 20, no random start.
-   */
+  /** The per-epoch check's eps and step, resolved (see {@link TrainerPreset}). */
   evalEps: number;
   evalAlpha: number;
-  evalSteps: number;
-  evalRandomStart: boolean;
   /** Output directory (the run dir). */
   out: string;
   /** Folder holding the dataset's standard files (mnist, cifar10, cifar100); null: the default place. */
