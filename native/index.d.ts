@@ -233,6 +233,24 @@ declare namespace addon {
      * length 0. `a` must span its whole buffer (no views); a Wasm memory cannot be detached.
      */
     freeArray(a: Float32Array): void;
+    /**
+     * Whether the MPI library (Open MPI's libmpi.so.40, or $CAT_MPI_LIBRARY) opens, without starting
+     * MPI: JSON `{"available": true, "library"}` or `{"available": false, "error"}`. The library is
+     * opened at run time, so the addon loads without it and only the `mpi*` functions fail.
+     */
+    mpiProbe(): string;
+    /** MPI_Init (once per process), then JSON `{"rank", "size"}` of MPI_COMM_WORLD. */
+    mpiInit(): string;
+    /** In-place MPI_Allreduce with MPI_SUM of `x` over MPI_COMM_WORLD (zero-copy). */
+    mpiAllreduceSum(x: Float32Array): void;
+    /** MPI_Bcast of `x` from rank `root` over MPI_COMM_WORLD, in place. */
+    mpiBroadcast(x: Float32Array, root: number): void;
+    /** MPI_Barrier on MPI_COMM_WORLD. */
+    mpiBarrier(): void;
+    /** MPI_Finalize, when MPI was started and not yet finalized. */
+    mpiFinalize(): void;
+    /** MPI_Abort on MPI_COMM_WORLD: ends every rank of the job with exit code `code`. */
+    mpiAbort(code: number): void;
   }
 }
 

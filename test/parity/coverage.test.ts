@@ -10,8 +10,11 @@ import { ADDON_FUNCTIONS, OPS_MANIFEST_HASH } from '../../packages/core/src/back
 import { staleFiles } from '../../tools/gen-native-ops.mjs';
 import { parityCases } from './cases/index.js';
 
-/** Addon functions no kernel calls: build information and the output pool's release. */
-const NOT_KERNELS = ['info', 'freeArray'];
+/**
+ * Addon functions no kernel calls: build information, the output pool's release, and MPI's
+ * collectives (tested under mpirun by packages/core/test/distributed/mpi.test.ts).
+ */
+const NOT_KERNELS = ['info', 'freeArray', ...ADDON_FUNCTIONS.filter((f) => f.startsWith('mpi'))];
 
 describe('native op registry', () => {
   it('every kernel the native backend registers has a parity case', () => {

@@ -2,6 +2,7 @@
 //! `ops/`; each borrows its Float32Array arguments zero-copy and writes into a JS-allocated
 //! output array. See native/README.md for the conventions.
 mod args;
+mod mpi_sys;
 mod napi_sys;
 mod ops;
 mod register;

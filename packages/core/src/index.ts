@@ -13,3 +13,4 @@ export * from './losses/index.js';
 export * from './attacks/index.js';
 export * from './methods/index.js';
 export * from './eval/index.js';
+export * from './distributed/index.js';

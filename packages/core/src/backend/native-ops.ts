@@ -32,10 +32,17 @@ export const ADDON_FUNCTIONS = [
   'tile',
   'reluGrad',
   'freeArray',
+  'mpiProbe',
+  'mpiInit',
+  'mpiAllreduceSum',
+  'mpiBroadcast',
+  'mpiBarrier',
+  'mpiFinalize',
+  'mpiAbort',
 ] as const;
 
 /** Hash of the manifest's declarations; the addon's `info()` reports the one it was built from. */
-export const OPS_MANIFEST_HASH = '4b4f6b8ff54e3397';
+export const OPS_MANIFEST_HASH = '00e3d9680d6cab5f';
 
 /** A tfjs kernel attribute passed to the addon as an op parameter, and its default. */
 export interface OpParam {

@@ -1,0 +1,190 @@
+//! The few MPI calls the addon needs, declared by hand like napi_sys.rs declares N-API, against
+//! Open MPI's ABI (Debian's `libmpi.so.40`, Open MPI 4.x).
+//!
+//! The library is opened at run time with `dlopen`, not linked at build time: the addon then
+//! loads, and single-process training runs, on a machine without Open MPI; only the `mpi*`
+//! functions fail there, with a message that says what to install. `CAT_MPI_LIBRARY` names
+//! another file to open (e.g. a cluster's own Open MPI build).
+//!
+//! Open MPI's handles are pointers to exported globals: `MPI_COMM_WORLD` is
+//! `&ompi_mpi_comm_world`, `MPI_FLOAT` `&ompi_mpi_float`, `MPI_SUM` `&ompi_mpi_op_sum`, and
+//! `MPI_IN_PLACE` is `(void *) 1` (mpi.h of Open MPI 4.1). The library is opened with
+//! `RTLD_GLOBAL`, as Open MPI's plugins expect of the program that loads it.
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::sync::OnceLock;
+
+type Handle = *mut c_void;
+
+/// The library Debian's `libopenmpi-dev`/`openmpi-bin` install (Open MPI 4.1).
+pub const DEFAULT_LIBRARY: &str = "libmpi.so.40";
+const RTLD_NOW: c_int = 2;
+const RTLD_GLOBAL: c_int = 0x100;
+const MPI_SUCCESS: c_int = 0;
+const MPI_IN_PLACE: *mut c_void = 1 as *mut c_void;
+
+extern "C" {
+    // glibc >= 2.34 has these in libc itself, which every Rust program links.
+    fn dlopen(filename: *const c_char, flags: c_int) -> *mut c_void;
+    fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+    fn dlerror() -> *const c_char;
+}
+
+/// The MPI entry points and predefined handles, resolved from the opened library.
+pub struct Mpi {
+    pub library: String,
+    init: unsafe extern "C" fn(*mut c_int, *mut *mut *mut c_char) -> c_int,
+    initialized: unsafe extern "C" fn(*mut c_int) -> c_int,
+    finalized: unsafe extern "C" fn(*mut c_int) -> c_int,
+    comm_rank: unsafe extern "C" fn(Handle, *mut c_int) -> c_int,
+    comm_size: unsafe extern "C" fn(Handle, *mut c_int) -> c_int,
+    allreduce: unsafe extern "C" fn(*const c_void, *mut c_void, c_int, Handle, Handle, Handle) -> c_int,
+    bcast: unsafe extern "C" fn(*mut c_void, c_int, Handle, c_int, Handle) -> c_int,
+    barrier: unsafe extern "C" fn(Handle) -> c_int,
+    finalize: unsafe extern "C" fn() -> c_int,
+    abort: unsafe extern "C" fn(Handle, c_int) -> c_int,
+    comm_world: Handle,
+    float: Handle,
+    op_sum: Handle,
+}
+
+// SAFETY: the handles are addresses of the library's immutable predefined objects; the
+// function pointers are plain code addresses. Calls happen on the JS thread only.
+unsafe impl Send for Mpi {}
+unsafe impl Sync for Mpi {}
+
+fn last_dl_error() -> String {
+    // SAFETY: dlerror returns null or a NUL-terminated string owned by libc.
+    let e = unsafe { dlerror() };
+    if e.is_null() {
+        "unknown error".into()
+    } else {
+        unsafe { CStr::from_ptr(e) }.to_string_lossy().into_owned()
+    }
+}
+
+unsafe fn symbol(lib: *mut c_void, name: &str, library: &str) -> Result<*mut c_void, String> {
+    let c = CString::new(name).unwrap();
+    let p = dlsym(lib, c.as_ptr());
+    if p.is_null() {
+        Err(format!("{library} has no symbol {name} (not Open MPI 4.x?): {}", last_dl_error()))
+    } else {
+        Ok(p)
+    }
+}
+
+fn open() -> Result<Mpi, String> {
+    let library = std::env::var("CAT_MPI_LIBRARY").unwrap_or_else(|_| DEFAULT_LIBRARY.into());
+    let c = CString::new(library.clone()).map_err(|_| "CAT_MPI_LIBRARY contains a NUL byte".to_string())?;
+    // SAFETY: dlopen/dlsym with valid C strings; each symbol is transmuted to the signature
+    // mpi.h of Open MPI 4.1 gives it.
+    unsafe {
+        let lib = dlopen(c.as_ptr(), RTLD_NOW | RTLD_GLOBAL);
+        if lib.is_null() {
+            return Err(format!(
+                "cannot open the MPI library {library} ({}); install Open MPI (tools/setup.sh: apt-get install libopenmpi-dev openmpi-bin)",
+                last_dl_error()
+            ));
+        }
+        macro_rules! f {
+            ($name:literal) => {
+                std::mem::transmute::<*mut c_void, _>(symbol(lib, $name, &library)?)
+            };
+        }
+        Ok(Mpi {
+            init: f!("MPI_Init"),
+            initialized: f!("MPI_Initialized"),
+            finalized: f!("MPI_Finalized"),
+            comm_rank: f!("MPI_Comm_rank"),
+            comm_size: f!("MPI_Comm_size"),
+            allreduce: f!("MPI_Allreduce"),
+            bcast: f!("MPI_Bcast"),
+            barrier: f!("MPI_Barrier"),
+            finalize: f!("MPI_Finalize"),
+            abort: f!("MPI_Abort"),
+            comm_world: symbol(lib, "ompi_mpi_comm_world", &library)?,
+            float: symbol(lib, "ompi_mpi_float", &library)?,
+            op_sum: symbol(lib, "ompi_mpi_op_sum", &library)?,
+            library,
+        })
+    }
+}
+
+/// The library, opened on first use (the outcome, success or not, is kept).
+pub fn mpi() -> Result<&'static Mpi, String> {
+    static MPI: OnceLock<Result<Mpi, String>> = OnceLock::new();
+    MPI.get_or_init(open).as_ref().map_err(Clone::clone)
+}
+
+fn check(what: &str, code: c_int) -> Result<(), String> {
+    if code == MPI_SUCCESS {
+        Ok(())
+    } else {
+        Err(format!("{what} failed with MPI error code {code}"))
+    }
+}
+
+impl Mpi {
+    /// MPI_Init unless it already ran; then the rank and size of MPI_COMM_WORLD.
+    pub fn init(&self) -> Result<(i32, i32), String> {
+        let (mut done, mut ended) = (0, 0);
+        // SAFETY: valid out-pointers; MPI_Init accepts null argc/argv.
+        unsafe {
+            check("MPI_Finalized", (self.finalized)(&mut ended))?;
+            if ended != 0 {
+                return Err("MPI was already finalized in this process".into());
+            }
+            check("MPI_Initialized", (self.initialized)(&mut done))?;
+            if done == 0 {
+                check("MPI_Init", (self.init)(std::ptr::null_mut(), std::ptr::null_mut()))?;
+            }
+            let (mut rank, mut size) = (0, 0);
+            check("MPI_Comm_rank", (self.comm_rank)(self.comm_world, &mut rank))?;
+            check("MPI_Comm_size", (self.comm_size)(self.comm_world, &mut size))?;
+            Ok((rank, size))
+        }
+    }
+
+    fn count(what: &str, len: usize) -> Result<c_int, String> {
+        c_int::try_from(len).map_err(|_| format!("{what}: {len} floats exceed MPI's int count"))
+    }
+
+    /// In-place MPI_Allreduce with MPI_SUM over MPI_COMM_WORLD.
+    pub fn allreduce_sum(&self, x: &mut [f32]) -> Result<(), String> {
+        let n = Self::count("MPI_Allreduce", x.len())?;
+        // SAFETY: `x` is n valid floats, written in place.
+        check("MPI_Allreduce", unsafe { (self.allreduce)(MPI_IN_PLACE, x.as_mut_ptr() as *mut c_void, n, self.float, self.op_sum, self.comm_world) })
+    }
+
+    /// MPI_Bcast of `x` from `root` over MPI_COMM_WORLD.
+    pub fn broadcast(&self, x: &mut [f32], root: usize) -> Result<(), String> {
+        let n = Self::count("MPI_Bcast", x.len())?;
+        let root = c_int::try_from(root).map_err(|_| format!("MPI_Bcast: root {root} is not a rank"))?;
+        // SAFETY: `x` is n valid floats, read on root and written elsewhere.
+        check("MPI_Bcast", unsafe { (self.bcast)(x.as_mut_ptr() as *mut c_void, n, self.float, root, self.comm_world) })
+    }
+
+    pub fn barrier(&self) -> Result<(), String> {
+        // SAFETY: a predefined communicator.
+        check("MPI_Barrier", unsafe { (self.barrier)(self.comm_world) })
+    }
+
+    /// MPI_Finalize unless it already ran (or MPI never started).
+    pub fn finalize(&self) -> Result<(), String> {
+        let (mut done, mut ended) = (0, 0);
+        // SAFETY: valid out-pointers.
+        unsafe {
+            check("MPI_Initialized", (self.initialized)(&mut done))?;
+            check("MPI_Finalized", (self.finalized)(&mut ended))?;
+            if done != 0 && ended == 0 {
+                check("MPI_Finalize", (self.finalize)())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// MPI_Abort on MPI_COMM_WORLD: ends every rank of the job.
+    pub fn abort(&self, code: i32) -> Result<(), String> {
+        // SAFETY: a predefined communicator.
+        check("MPI_Abort", unsafe { (self.abort)(self.comm_world, code) })
+    }
+}
