@@ -8,6 +8,8 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      // Subpath exports before their package: the first alias that matches wins.
+      '@cat/core/layers': fileURLToPath(new URL('./packages/core/src/layers.ts', import.meta.url)),
       '@cat/core': src('core'),
       '@cat/trainer': src('trainer'),
       '@cat/viz': src('viz'),

@@ -15,6 +15,7 @@ import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
 import { registerReproduce } from './commands/reproduce.js';
 import { registerMethods } from './commands/methods.js';
+import { registerExport } from './commands/export.js';
 import { CliError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerReproduce(program);
   registerMethods(program);
+  registerExport(program);
   return program;
 }
 

@@ -6,3 +6,4 @@ export { Normalize, type NormalizeArgs } from './normalize-layer.js';
 export { ResizeNearest, type ResizeNearestArgs } from './resize-nearest-layer.js';
 export { PaddedConv2D, type PaddedConv2DArgs, type InitializerSpec } from './padded-conv2d-layer.js';
 export { runModel } from './run-model.js';
+export { toStandardModel } from './standard-layers.js';
