@@ -207,7 +207,6 @@ impl Args {
     }
 
     /// Argument `i` as a non-negative integer (a size, index or count).
-    #[allow(dead_code)] // for ops with scalar size arguments
     pub fn usize(&self, i: usize, name: &'static str) -> BindResult<usize> {
         let v = self.f64(i, name)?;
         to_usize(v).ok_or_else(|| BindError::Value(format!("{}: argument {} ({name}) must be a non-negative integer, got {v}", self.op, i + 1)))
