@@ -145,6 +145,7 @@ ${entries.join('')}};
 `;
   });
   return `${HEADER}/** The native addon's functions and op codes, from native/ops.manifest. */
+import type { OpCode } from './op-code.js';
 
 /** Every function of the addon, in manifest order. */
 export const ADDON_FUNCTIONS = [
@@ -152,18 +153,6 @@ ${m.funcs.map((f) => `  '${f.name}',\n`).join('')}] as const;
 
 /** Hash of the manifest's declarations; the addon's \`info()\` reports the one it was built from. */
 export const OPS_MANIFEST_HASH = '${m.hash}';
-
-/** A tfjs kernel attribute passed to the addon as an op parameter, and its default. */
-export interface OpParam {
-  readonly attr: string;
-  readonly default?: number;
-}
-
-/** An op's code and its parameters (\`p0\`, \`p1\`, ... in order). */
-export interface OpCode {
-  readonly code: number;
-  readonly params: readonly OpParam[];
-}
 
 ${tables.join('\n')}`;
 }

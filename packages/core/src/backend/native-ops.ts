@@ -1,5 +1,6 @@
 // Generated from native/ops.manifest by tools/gen-native-ops.mjs: edit the manifest, not this file.
 /** The native addon's functions and op codes, from native/ops.manifest. */
+import type { OpCode } from './op-code.js';
 
 /** Every function of the addon, in manifest order. */
 export const ADDON_FUNCTIONS = [
@@ -43,18 +44,6 @@ export const ADDON_FUNCTIONS = [
 
 /** Hash of the manifest's declarations; the addon's `info()` reports the one it was built from. */
 export const OPS_MANIFEST_HASH = '00e3d9680d6cab5f';
-
-/** A tfjs kernel attribute passed to the addon as an op parameter, and its default. */
-export interface OpParam {
-  readonly attr: string;
-  readonly default?: number;
-}
-
-/** An op's code and its parameters (`p0`, `p1`, ... in order). */
-export interface OpCode {
-  readonly code: number;
-  readonly params: readonly OpParam[];
-}
 
 /** The `UnaryOp` codes by name. */
 export type UnaryOpName = 'Relu' | 'LeakyRelu' | 'Sigmoid' | 'Step' | 'Sign' | 'Exp' | 'Log' | 'Neg' | 'Square' | 'Sqrt' | 'Rsqrt' | 'Abs' | 'ClipByValue';

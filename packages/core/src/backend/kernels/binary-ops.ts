@@ -6,7 +6,8 @@
 import { backend_util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
 import { broadcastMode } from './broadcast-mode.js';
-import { BINARY_OP, type OpCode } from '../native-ops.js';
+import { BINARY_OP } from '../native-ops.js';
+import type { OpCode } from '../op-code.js';
 
 /** The kernel of the `BinaryOp` called `kernelName`. */
 function binaryConfig([kernelName, { code }]: [string, OpCode]): KernelConfig {

@@ -5,7 +5,8 @@
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { addon, cpuFallback, isFloat32, output, values, type NativeKernelArgs, outputArray } from '../kernel-helpers.js';
-import { UNARY_OP, type OpCode } from '../native-ops.js';
+import { UNARY_OP } from '../native-ops.js';
+import type { OpCode } from '../op-code.js';
 
 /** The kernel of the `UnaryOp` called `kernelName`: its code, and its attributes as p0, p1. */
 function unaryConfig([kernelName, { code, params }]: [string, OpCode]): KernelConfig {
