@@ -14,3 +14,4 @@ export * from './deps.js';
 export * from './train.js';
 export * from './load-run.js';
 export * from './tensorboard.js';
+export * from './distributed.js';

@@ -9,6 +9,7 @@ import type { StepLosses, TrainState } from '@cat/core';
 import { restoreCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import { resolveConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { coreDeps, type TrainDeps } from './deps.js';
+import { abortJob, checkBatchSplit, planOnRanks, reduceAccuracy, shardBatch, shardTestSet, startDistributed, type Distributed, type DistributedMode } from './distributed.js';
 import { checkLosses, checkWeights, maskCollapseError, type GuardContext } from './guard.js';
 import { appendMetrics, readMetricsLog, rewriteMetricsLog, type EpochMetrics } from './metrics-log.js';
 import { createOptimizer, setLearningRate } from './optimizers.js';
@@ -36,6 +37,12 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Replace parts of the pipeline (tests use tiny fakes). */
   deps?: Partial<TrainDeps>;
+  /**
+   * Data-parallel training over MPI: `auto` (default) when mpirun started this process, `mpi`
+   * always, `none` never. Every batch is split across the ranks, gradients are averaged before
+   * each step, only rank 0 writes the run dir and reports progress (distributed.ts).
+   */
+  distributed?: DistributedMode;
 }
 
 /** What {@link train} returns; the caller owns (and disposes) the models. */
@@ -68,15 +75,33 @@ function describeCheckpoint(paths: RunPaths, epoch: number): string {
 }
 
 /**
- * Train one run. Resolves the config (filling from the dataset's preset), prepares the run dir
- * (refusing one that holds a different run), optionally resumes, then trains the remaining
- * epochs. With the same seed, data and backend, a resumed run ends with exactly the metrics of
- * an uninterrupted one (timings aside).
+ * Train one run, on this process or, under mpirun, on every rank of the job (see
+ * {@link TrainOptions.distributed}). A rank that fails ends the whole job, naming itself.
  */
 export async function train(input: TrainConfigInput | TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
+  const dist = startDistributed(options.distributed);
+  if (!dist) return trainRun(input, options, undefined);
+  try {
+    const result = await trainRun(input, options, dist);
+    dist.comm.finalize();
+    return result;
+  } catch (err) {
+    return abortJob(dist, err);
+  }
+}
+
+/**
+ * One run on this process (`dist` undefined) or on this rank. Resolves the config (filling from
+ * the dataset's preset), prepares the run dir (refusing one that holds a different run),
+ * optionally resumes, then trains the remaining epochs. With the same seed, data and backend, a resumed run ends with exactly the metrics of
+ * an uninterrupted one (timings aside).
+ */
+async function trainRun(input: TrainConfigInput | TrainConfig, options: TrainOptions, dist: Distributed | undefined): Promise<TrainResult> {
   const cfg = resolveConfig(input);
   const deps: TrainDeps = { ...coreDeps, ...options.deps };
+  const writes = dist?.isMain ?? true;
   const emit = (e: TrainEvent) => {
+    if (!writes) return;
     if (options.onProgress) options.onProgress(e);
     else if (e.type === 'warning') process.stderr.write(`warning: ${e.message}\n`);
   };
@@ -84,7 +109,8 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
   const backend = await deps.setBackend(cfg.backend);
   const method = deps.createMethod(cfg);
   const data = await deps.loadData(cfg);
-  const plan = prepareRunDir(cfg, options);
+  if (dist) checkBatchSplit(dist, cfg.batch, data.train.count, data.test.count);
+  const plan = dist ? planOnRanks(dist, cfg.out, () => prepareRunDir(cfg, options)) : prepareRunDir(cfg, options);
   plan.warnings.forEach((message) => emit({ type: 'warning', message }));
   const { paths } = plan;
 
@@ -92,6 +118,7 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
   const optSpec = { kind: cfg.optimizer, lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay };
   const optF = createOptimizer(optSpec);
   const optG = g ? createOptimizer(optSpec) : undefined;
+  if (dist) [optF, optG].forEach((opt) => opt && core.averageGradients(opt, dist.dp));
   const target = { f, g, optF, optG };
 
   let rng = new core.Rng(cfg.seed);
@@ -109,17 +136,21 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
       metrics = state.metrics;
       best = state.best;
       elapsed = state.elapsedSeconds;
-      const log = readMetricsLog(paths.metrics);
-      log.warnings.forEach((message) => emit({ type: 'warning', message }));
-      const beyond = log.records.filter((r) => r.epoch > state.epoch).length;
-      if (beyond > 0) emit({ type: 'warning', message: `${paths.metrics}: dropping ${beyond} line(s) past the checkpoint's epoch ${state.epoch}` });
-      // The checkpoint's copy of the metrics is authoritative; the log is rebuilt from it.
-      rewriteMetricsLog(paths.metrics, metrics);
+      if (writes) {
+        const log = readMetricsLog(paths.metrics);
+        log.warnings.forEach((message) => emit({ type: 'warning', message }));
+        const beyond = log.records.filter((r) => r.epoch > state.epoch).length;
+        if (beyond > 0) emit({ type: 'warning', message: `${paths.metrics}: dropping ${beyond} line(s) past the checkpoint's epoch ${state.epoch}` });
+        // The checkpoint's copy of the metrics is authoritative; the log is rebuilt from it.
+        rewriteMetricsLog(paths.metrics, metrics);
+      }
     }
+    // Every rank starts from rank 0's weights (fresh ones differ by rank only if seeding does).
+    if (dist) core.broadcastWeights(dist.dp.comm, g ? [f, g] : [f]);
 
     // TensorBoard's event files follow the checkpoint's metrics as metrics.jsonl does.
-    const board = openTensorBoardLog(paths.root, metrics);
-    board.warnings.forEach((message) => emit({ type: 'warning', message }));
+    const board = writes ? openTensorBoardLog(paths.root, metrics) : undefined;
+    board?.warnings.forEach((message) => emit({ type: 'warning', message }));
 
     const stepsPerEpoch = core.batchCount(data.train, { batchSize: cfg.batch });
     emit({ type: 'start', config: cfg, backend, startEpoch, stepsPerEpoch, trainSize: data.train.count, testSize: data.test.count, resumed: plan.resumeFrom !== null });
@@ -129,7 +160,10 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
       const lr = piecewiseLr(cfg.lr, cfg.milestones, epoch, cfg.lrFactor);
       setLearningRate(optF, lr);
       if (optG) setLearningRate(optG, lr * cfg.maskLrScale);
-      const state: TrainState = { f, g, optF, optG, rng, epoch, epochs: cfg.epochs };
+      // Under MPI the batches (order, augmentation) come from the shared stream, the method's own
+      // draws (attack starts) from the rank's.
+      const state: TrainState = { f, g, optF, optG, rng: dist ? dist.dp.rankRng(cfg.seed, epoch) : rng, epoch, epochs: cfg.epochs };
+      const per = data.train.height * data.train.width * data.train.channels;
       const sums: Record<string, number> = {};
       const maskSteps: core.MaskStats[] = [];
       let step = 0;
@@ -142,13 +176,14 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
         }
         step++;
         globalStep++;
-        const batch = core.batchToTensors(arrays, data.train);
+        const batch = core.batchToTensors(dist ? shardBatch(dist, arrays, per) : arrays, data.train);
         let losses: StepLosses;
         try {
           losses = method.step(state, batch);
         } finally {
           tf.dispose([batch.x, batch.y]);
         }
+        if (dist) losses = dist.dp.averageLosses(losses);
         const ctx: GuardContext = { epoch: epoch + 1, step, globalStep, lastGood: describeCheckpoint(paths, epoch) };
         checkLosses(losses, ctx);
         checkWeights({ f, g }, ctx);
@@ -172,9 +207,11 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
       const total = 2 * data.test.count;
       emit({ type: 'eval', epoch: epoch + 1, done: 0, total });
       const tEval = performance.now();
-      const acc = await deps.evaluate(f, data.test, cfg, evalSeed(cfg.seed, epoch), (done, all) =>
+      const testSet = dist ? shardTestSet(dist, data.test) : data.test;
+      const shardAcc = await deps.evaluate(f, testSet, cfg, evalSeed(cfg.seed, epoch), (done, all) =>
         emit({ type: 'eval', epoch: epoch + 1, done, total: all }),
       );
+      const acc = dist ? reduceAccuracy(dist, shardAcc, testSet.count) : shardAcc;
       const evalSeconds = (performance.now() - tEval) / 1000;
       const losses: Record<string, number> = {};
       for (const [k, v] of Object.entries(sums)) losses[k] = v / Math.max(step, 1);
@@ -198,13 +235,15 @@ export async function train(input: TrainConfigInput | TrainConfig, options: Trai
       const isBest = best === null || score > best.score;
       if (isBest) best = { score, epoch: epoch + 1 };
 
-      appendMetrics(paths.metrics, m);
-      board.log.append(m);
-      const ckState = { epoch: epoch + 1, step: globalStep, config: cfg, rng: rng.state(), metrics, best, elapsedSeconds: elapsed };
-      // best before last: if killed in between, the resume redoes this epoch identically and
-      // rewrites best, so best never points past last.
-      if (isBest) await saveCheckpoint(paths.best, target, ckState);
-      await saveCheckpoint(paths.last, target, ckState);
+      if (writes) {
+        appendMetrics(paths.metrics, m);
+        board?.log.append(m);
+        const ckState = { epoch: epoch + 1, step: globalStep, config: cfg, rng: rng.state(), metrics, best, elapsedSeconds: elapsed };
+        // best before last: if killed in between, the resume redoes this epoch identically and
+        // rewrites best, so best never points past last.
+        if (isBest) await saveCheckpoint(paths.best, target, ckState);
+        await saveCheckpoint(paths.last, target, ckState);
+      }
       emit({ type: 'epoch', metrics: m, isBest });
     }
   } catch (err) {

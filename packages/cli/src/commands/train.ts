@@ -16,6 +16,7 @@ import {
   RunDirError,
   train,
   TrainingAbortedError,
+  type DistributedMode,
   type MethodSettings,
   type Preset,
   type TrainConfigInput,
@@ -117,6 +118,7 @@ export interface TrainFlags extends Partial<MethodSettings> {
   allowMaskCollapse?: boolean;
   resume?: boolean;
   force?: boolean;
+  distributed?: DistributedMode;
   dataDir?: string;
   download?: boolean;
 }
@@ -145,14 +147,14 @@ export function asCliError(err: unknown): unknown {
 }
 
 /** Run training with CLI niceties: progress, SIGINT/SIGTERM stop after the current step. */
-export async function runTraining(input: TrainConfigInput, flags: Pick<TrainFlags, 'resume' | 'force'>): Promise<TrainResult> {
+export async function runTraining(input: TrainConfigInput, flags: Pick<TrainFlags, 'resume' | 'force' | 'distributed'>): Promise<TrainResult> {
   const ac = new AbortController();
   const onSignal = () => ac.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const progress = trainProgress();
   try {
-    return await train(input, { resume: flags.resume, force: flags.force, signal: ac.signal, onProgress: progress.onProgress });
+    return await train(input, { resume: flags.resume, force: flags.force, distributed: flags.distributed, signal: ac.signal, onProgress: progress.onProgress });
   } catch (err) {
     throw asCliError(err);
   } finally {
@@ -188,6 +190,7 @@ export function addRunFlags(cmd: Command, defaults: { method?: string; dataset?:
     .option('--allow-mask-collapse', 'CAT: go on when the mask collapses to 0 (the run is then natural training) instead of stopping')
     .option('--resume', 'continue the run in --out from its last checkpoint (same settings)')
     .option('--force', 'delete the run in --out and start over')
+    .option('--distributed <mode>', 'data-parallel over MPI: auto (when started by mpirun, default), mpi, none', choiceArg(['auto', 'mpi', 'none']))
     .option('--data-dir <dir>', 'folder with the dataset\'s standard files (mnist IDX, cifar-10-batches-bin, cifar-100-binary)')
     .option('--download', 'download missing standard files (SHA-256 checked) into the cache (~/.cache/cat or $CAT_CACHE_DIR)');
 }

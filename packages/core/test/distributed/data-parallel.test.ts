@@ -78,5 +78,5 @@ describe('data-parallel CAT-cent (mpirun -np 2, one thread per rank)', () => {
     // Training really moved the weights, by far more than the tolerance.
     expect(reports[0].moved).toBeGreaterThan(10 * TOLERANCE);
     expect(maxDiff).toBeLessThan(TOLERANCE);
-  });
+  }, 480_000);
 });

@@ -41,7 +41,7 @@ describe('MPI collectives (mpirun -np 2 on loopback)', () => {
       expect(r.b0).toEqual([3.5, -1, 7]);
       expect(r.bLast).toEqual([1, 1]);
     }
-  });
+  }, 240_000);
 });
 
 describe('without Open MPI at run time', () => {

@@ -27,22 +27,27 @@ export interface MpiRunResult {
 }
 
 /**
- * `mpirun -np N node --import tsx SCRIPT ...args` from the repository root, @cat packages from
- * source; each rank gets `env` on top of this process's environment.
+ * The command line and spawn options of `mpirun -np N node --import tsx SCRIPT ...args`, run
+ * from the repository root with @cat packages from source; each rank gets `env` on top of this
+ * process's environment and one native thread.
  */
-export function mpirun(np: number, script: string, args: string[] = [], env: Record<string, string> = {}, timeoutMs = 300_000): MpiRunResult {
+export function mpirunCommand(np: number, script: string, args: string[] = [], env: Record<string, string> = {}) {
   requireMpirun();
-  const t0 = performance.now();
-  const run = spawnSync(
-    'mpirun',
-    ['-np', String(np), ...LOOPBACK_MPIRUN_ARGS, ...Object.keys(env).flatMap((k) => ['-x', k]), 'node', '--conditions=source', '--import', 'tsx', script, ...args],
-    {
+  return {
+    command: 'mpirun',
+    args: ['-np', String(np), ...LOOPBACK_MPIRUN_ARGS, ...Object.keys(env).flatMap((k) => ['-x', k]), 'node', '--conditions=source', '--import', 'tsx', script, ...args],
+    options: {
       cwd: ROOT,
-      encoding: 'utf8',
-      timeout: timeoutMs,
       env: { ...process.env, RAYON_NUM_THREADS: '1', OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1', ...env },
     },
-  );
+  };
+}
+
+/** Runs {@link mpirunCommand} to the end. */
+export function mpirun(np: number, script: string, args: string[] = [], env: Record<string, string> = {}, timeoutMs = 300_000): MpiRunResult {
+  const { command, args: argv, options } = mpirunCommand(np, script, args, env);
+  const t0 = performance.now();
+  const run = spawnSync(command, argv, { ...options, encoding: 'utf8', timeout: timeoutMs });
   return { status: run.status, stdout: run.stdout ?? '', stderr: run.stderr ?? '', seconds: (performance.now() - t0) / 1000 };
 }
 
