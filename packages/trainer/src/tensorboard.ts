@@ -21,7 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { crc32c } from '@aws-crypto/crc32c';
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
-import { appendSynced, fsyncDir, writeFileAtomic, writeFileSynced } from '@cat/core';
+import { appendSynced, fsyncDir, removeStaleTemps, writeFileAtomic, writeFileSynced } from '@cat/core';
 import type { EpochMetrics } from './metrics-log.js';
 
 /** The folder of a run's event files, inside the run dir. */
@@ -175,9 +175,11 @@ export function openTensorBoardLog(runDir: string, history: readonly EpochMetric
   fs.mkdirSync(dir, { recursive: true });
   const warnings: string[] = [];
   const lastEpoch = history.length > 0 ? history[history.length - 1].epoch : 0;
-  const oldFiles = fs.readdirSync(dir).filter((n) => n.startsWith(EVENT_FILE_PREFIX)).sort().map((n) => path.join(dir, n));
+  // (A name with `.tmp-` is a rewrite that a killed run left half-done: removeStaleTemps drops it.)
+  const oldFiles = fs.readdirSync(dir).filter((n) => n.startsWith(EVENT_FILE_PREFIX) && !n.includes('.tmp-')).sort().map((n) => path.join(dir, n));
   const held = new Set<number>();
   for (const file of oldFiles) {
+    removeStaleTemps(file);
     if (lastEpoch === 0) {
       fs.rmSync(file, { force: true });
       continue;

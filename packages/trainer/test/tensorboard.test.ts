@@ -162,7 +162,7 @@ describe('TensorBoard event files', () => {
     for (const s of ['mean', 'low', 'high', 'stroke']) expect(tags).toContain(`mask/${s}`);
   });
 
-  it('a resumed run drops events past the checkpoint and a torn record, keeps the earlier ones and adds each epoch once', async () => {
+  it('a resumed run drops events past the checkpoint, a torn record and a half-done rewrite, keeps the earlier ones and adds each epoch once', async () => {
     const out = path.join(tmp, 'resume');
     const stop = await run(out, 3, { stopAt: (e) => e.type === 'epoch' && e.metrics.epoch === 1 });
     expect(stop.err).toBeInstanceOf(TrainingAbortedError);
@@ -175,6 +175,8 @@ describe('TensorBoard event files', () => {
     const epoch1 = bytes.subarray(firstRecordLength(bytes));
     fs.appendFileSync(first, Buffer.concat([withStep(epoch1, 2), epoch1.subarray(0, 20)]));
     expect(() => readEventFile(first)).toThrow(/torn/);
+    // And a rewrite of that file that a killed resume left half-done.
+    fs.writeFileSync(`${first}.tmp-1234-abcdefgh`, bytes.subarray(0, 30));
 
     const resumed = await run(out, 3, { resume: true });
     expect(resumed.err).toBeNull();
