@@ -144,26 +144,45 @@ impl Mpi {
         }
     }
 
-    fn count(what: &str, len: usize) -> Result<c_int, String> {
+    /// An error unless MPI runs (initialised, not finalized): Open MPI aborts the whole process
+    /// on a collective called outside that window, so it is refused here first.
+    fn running(&self, what: &str) -> Result<(), String> {
+        let (mut done, mut ended) = (0, 0);
+        // SAFETY: valid out-pointers; both may be called at any time.
+        unsafe {
+            check("MPI_Initialized", (self.initialized)(&mut done))?;
+            check("MPI_Finalized", (self.finalized)(&mut ended))?;
+        }
+        match (done != 0, ended != 0) {
+            (false, _) => Err(format!("{what}: MPI is not started in this process (call mpiInit first)")),
+            (true, true) => Err(format!("{what}: MPI was already finalized in this process")),
+            (true, false) => Ok(()),
+        }
+    }
+
+    /// `len` as MPI's element count, once MPI runs.
+    fn count(&self, what: &str, len: usize) -> Result<c_int, String> {
+        self.running(what)?;
         c_int::try_from(len).map_err(|_| format!("{what}: {len} floats exceed MPI's int count"))
     }
 
     /// In-place MPI_Allreduce with MPI_SUM over MPI_COMM_WORLD.
     pub fn allreduce_sum(&self, x: &mut [f32]) -> Result<(), String> {
-        let n = Self::count("MPI_Allreduce", x.len())?;
+        let n = self.count("MPI_Allreduce", x.len())?;
         // SAFETY: `x` is n valid floats, written in place.
         check("MPI_Allreduce", unsafe { (self.allreduce)(MPI_IN_PLACE, x.as_mut_ptr() as *mut c_void, n, self.float, self.op_sum, self.comm_world) })
     }
 
     /// MPI_Bcast of `x` from `root` over MPI_COMM_WORLD.
     pub fn broadcast(&self, x: &mut [f32], root: usize) -> Result<(), String> {
-        let n = Self::count("MPI_Bcast", x.len())?;
+        let n = self.count("MPI_Bcast", x.len())?;
         let root = c_int::try_from(root).map_err(|_| format!("MPI_Bcast: root {root} is not a rank"))?;
         // SAFETY: `x` is n valid floats, read on root and written elsewhere.
         check("MPI_Bcast", unsafe { (self.bcast)(x.as_mut_ptr() as *mut c_void, n, self.float, root, self.comm_world) })
     }
 
     pub fn barrier(&self) -> Result<(), String> {
+        self.running("MPI_Barrier")?;
         // SAFETY: a predefined communicator.
         check("MPI_Barrier", unsafe { (self.barrier)(self.comm_world) })
     }
@@ -184,6 +203,7 @@ impl Mpi {
 
     /// MPI_Abort on MPI_COMM_WORLD: ends every rank of the job.
     pub fn abort(&self, code: i32) -> Result<(), String> {
+        self.running("MPI_Abort")?;
         // SAFETY: a predefined communicator.
         check("MPI_Abort", unsafe { (self.abort)(self.comm_world, code) })
     }

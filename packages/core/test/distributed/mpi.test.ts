@@ -44,6 +44,18 @@ describe('MPI collectives (mpirun -np 2 on loopback)', () => {
   }, 240_000);
 });
 
+describe('MPI not started', () => {
+  it("the addon's collectives throw before mpiInit instead of ending the process", () => {
+    const run = spawnSync('node', ['--conditions=source', '--import', 'tsx', `${HERE}/before-init.ts`], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const [r] = jsonLines<{ errors: string[] }>(run.stdout);
+    const names = ['MPI_Barrier', 'MPI_Allreduce', 'MPI_Bcast', 'MPI_Abort'];
+    names.forEach((name, i) => expect(r.errors[i]).toBe(`${name}: MPI is not started in this process (call mpiInit first)`));
+    // Finalizing MPI that never started does nothing.
+    expect(r.errors[4]).toBe('');
+  });
+});
+
 describe('without Open MPI at run time', () => {
   it('the addon loads and computes; only MPI fails, naming tools/setup.sh', () => {
     const run = spawnSync('node', ['--conditions=source', '--import', 'tsx', `${HERE}/no-mpi.ts`], {
