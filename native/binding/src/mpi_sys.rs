@@ -11,7 +11,8 @@
 //! `MPI_IN_PLACE` is `(void *) 1` (mpi.h of Open MPI 4.1). The library is opened with
 //! `RTLD_GLOBAL`, as Open MPI's plugins expect of the program that loads it.
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
-use std::sync::OnceLock;
+use std::sync::{Mutex, Once, OnceLock};
+use std::time::{Duration, Instant};
 
 type Handle = *mut c_void;
 
@@ -27,6 +28,60 @@ extern "C" {
     fn dlopen(filename: *const c_char, flags: c_int) -> *mut c_void;
     fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
     fn dlerror() -> *const c_char;
+    fn _exit(code: c_int) -> !;
+}
+
+/// The collective this process is waiting in, and since when (the watchdog's view).
+static WAITING: Mutex<Option<(&'static str, Instant)>> = Mutex::new(None);
+/// Exit code of a rank that the watchdog ends.
+const HANG_EXIT: c_int = 70;
+
+/// How long a collective may wait for the other ranks: `CAT_MPI_TIMEOUT_S` seconds (default 600;
+/// 0 turns the watchdog off).
+fn hang_timeout() -> Option<Duration> {
+    let secs = std::env::var("CAT_MPI_TIMEOUT_S").ok().and_then(|v| v.parse::<f64>().ok()).unwrap_or(600.0);
+    (secs > 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
+/// Starts (once) the thread that ends this rank when a collective has waited longer than
+/// [`hang_timeout`] for the others: a rank that hangs (or died without mpirun noticing) would
+/// otherwise hold the whole job forever. It prints which rank waited in what, then exits the
+/// process at once (no MPI call from this thread), and mpirun ends the other ranks.
+fn start_watchdog(rank: i32, size: i32) {
+    static STARTED: Once = Once::new();
+    let Some(limit) = hang_timeout() else { return };
+    STARTED.call_once(|| {
+        std::thread::spawn(move || loop {
+            std::thread::sleep(limit.min(Duration::from_secs(1)) / 2);
+            let waiting = *WAITING.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((what, since)) = waiting {
+                if since.elapsed() > limit {
+                    eprintln!(
+                        "cat: rank {rank} of {size} waited {:.0} s in {what} for the other ranks: one of them hangs or died (CAT_MPI_TIMEOUT_S); ending the job",
+                        limit.as_secs_f64()
+                    );
+                    // SAFETY: ends the process at once, which is what is wanted.
+                    unsafe { _exit(HANG_EXIT) };
+                }
+            }
+        });
+    });
+}
+
+/// Marks this process as waiting in collective `what` until dropped.
+struct Waiting;
+
+impl Waiting {
+    fn start(what: &'static str) -> Waiting {
+        *WAITING.lock().unwrap_or_else(|e| e.into_inner()) = Some((what, Instant::now()));
+        Waiting
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        *WAITING.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
 }
 
 /// The MPI entry points and predefined handles, resolved from the opened library.
@@ -140,6 +195,7 @@ impl Mpi {
             let (mut rank, mut size) = (0, 0);
             check("MPI_Comm_rank", (self.comm_rank)(self.comm_world, &mut rank))?;
             check("MPI_Comm_size", (self.comm_size)(self.comm_world, &mut size))?;
+            start_watchdog(rank, size);
             Ok((rank, size))
         }
     }
@@ -169,6 +225,7 @@ impl Mpi {
     /// In-place MPI_Allreduce with MPI_SUM over MPI_COMM_WORLD.
     pub fn allreduce_sum(&self, x: &mut [f32]) -> Result<(), String> {
         let n = self.count("MPI_Allreduce", x.len())?;
+        let _waiting = Waiting::start("MPI_Allreduce");
         // SAFETY: `x` is n valid floats, written in place.
         check("MPI_Allreduce", unsafe { (self.allreduce)(MPI_IN_PLACE, x.as_mut_ptr() as *mut c_void, n, self.float, self.op_sum, self.comm_world) })
     }
@@ -177,12 +234,14 @@ impl Mpi {
     pub fn broadcast(&self, x: &mut [f32], root: usize) -> Result<(), String> {
         let n = self.count("MPI_Bcast", x.len())?;
         let root = c_int::try_from(root).map_err(|_| format!("MPI_Bcast: root {root} is not a rank"))?;
+        let _waiting = Waiting::start("MPI_Bcast");
         // SAFETY: `x` is n valid floats, read on root and written elsewhere.
         check("MPI_Bcast", unsafe { (self.bcast)(x.as_mut_ptr() as *mut c_void, n, self.float, root, self.comm_world) })
     }
 
     pub fn barrier(&self) -> Result<(), String> {
         self.running("MPI_Barrier")?;
+        let _waiting = Waiting::start("MPI_Barrier");
         // SAFETY: a predefined communicator.
         check("MPI_Barrier", unsafe { (self.barrier)(self.comm_world) })
     }

@@ -37,20 +37,31 @@ function rankPid(mpirunPid: number, rank: number): number | undefined {
   return undefined;
 }
 
+/** Starts `mpirun -np 2 cat-cli train` on `out`; resolves the exit code, collects the output. */
+function startJob(out: string, env: Record<string, string> = {}) {
+  const { command, args, options } = mpirunCommand(2, CLI, trainArgs(out), env);
+  const job = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = { text: '' };
+  job.stdout.on('data', (d) => (log.text += d));
+  job.stderr.on('data', (d) => (log.text += d));
+  const exited = new Promise<number | null>((resolve) => job.on('exit', (code) => resolve(code)));
+  return { job, log, exited };
+}
+
+/** Waits until rank 0 has logged the first epoch (and so written its checkpoint). */
+async function firstEpoch(out: string): Promise<void> {
+  const t0 = Date.now();
+  while (epochsLogged(out) < 1 && Date.now() - t0 < 240_000) await new Promise((r) => setTimeout(r, 200));
+}
+
 describe('mpirun -np 2 cat-cli train', () => {
   it('a killed rank ends the job naming it; the checkpoint survives and --resume on 3 ranks finishes', async () => {
     const out = join(dir, 'run');
-    const { command, args, options } = mpirunCommand(2, CLI, trainArgs(out));
-    const job = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    job.stdout.on('data', (d) => (output += d));
-    job.stderr.on('data', (d) => (output += d));
-    const exited = new Promise<number | null>((resolve) => job.on('exit', (code) => resolve(code)));
-
+    const { job, log, exited } = startJob(out);
     // Wait for the first epoch's checkpoint, then kill rank 1 in the middle of the second epoch.
-    const t0 = Date.now();
-    while (epochsLogged(out) < 1 && Date.now() - t0 < 240_000) await new Promise((r) => setTimeout(r, 200));
-    expect(epochsLogged(out), output).toBe(1);
+    await firstEpoch(out);
+    const output = () => log.text;
+    expect(epochsLogged(out), output()).toBe(1);
     const victim = rankPid(job.pid!, 1);
     expect(victim, 'rank 1 among mpirun\'s children').toBeDefined();
     const killedAt = Date.now();
@@ -60,7 +71,7 @@ describe('mpirun -np 2 cat-cli train', () => {
 
     expect(code).not.toBe(0);
     expect(stopSeconds).toBeLessThan(30);
-    expect(output).toMatch(/process rank 1 .*exited on signal 9/s);
+    expect(output()).toMatch(/process rank 1 .*exited on signal 9/s);
     // Only rank 0 wrote: one config, one metrics line per finished epoch, and epoch 1's checkpoint.
     expect(epochsLogged(out)).toBe(1);
     expect(JSON.parse(readFileSync(join(out, 'checkpoints/last/state.json'), 'utf8')).epoch).toBe(1);
@@ -84,4 +95,32 @@ describe('mpirun -np 2 cat-cli train', () => {
     expect(run.stderr).toContain(`rank 0 of 2 failed: --out ${out}: exists and is not a directory`);
     expect(run.seconds).toBeLessThan(120);
   }, 240_000);
+
+  it('a rank that hangs ends the job after CAT_MPI_TIMEOUT_S, the checkpoint intact', async () => {
+    const out = join(dir, 'hang');
+    const { job, log, exited } = startJob(out, { CAT_MPI_TIMEOUT_S: '15' });
+    await firstEpoch(out);
+    expect(epochsLogged(out), log.text).toBe(1);
+    const victim = rankPid(job.pid!, 1);
+    expect(victim, "rank 1 among mpirun's children").toBeDefined();
+    // A stopped process is the purest hang: it never reaches the next all-reduce.
+    const stoppedAt = Date.now();
+    process.kill(victim!, 'SIGSTOP');
+    try {
+      const code = await exited;
+      expect(code).not.toBe(0);
+      expect((Date.now() - stoppedAt) / 1000).toBeLessThan(90);
+      expect(log.text).toMatch(/rank 0 of 2 waited 15 s in MPI_\w+ for the other ranks: one of them hangs or died/);
+      expect(epochsLogged(out)).toBe(1);
+      expect(JSON.parse(readFileSync(join(out, 'checkpoints/last/state.json'), 'utf8')).epoch).toBe(1);
+    } finally {
+      for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
+        try {
+          process.kill(victim!, signal);
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+  }, 480_000);
 });
