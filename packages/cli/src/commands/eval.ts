@@ -1,6 +1,7 @@
 /**
  * `cat-cli eval RUN_DIR...`: the paper's table (Natural, FGSM, PGD-20, PGD-100, CW-inf, Square,
- * AutoAttack, Avg) for one or more runs, mean ± std over runs that differ only in their seed,
+ * AutoAttack, Avg) for one or more runs, mean ± std over runs that differ only in their seed, or
+ * for model files (a tfjs model directory, a PyTorch state dict as safetensors: see eval-model.ts),
  * AutoAttack's per-stage log as the reference prints it, an optional sanity check (gradient
  * masking, and AutoAttack's own checks on the model), and eval.md / eval.json / robustbench.json
  * files (the last with RobustBench's field names).
@@ -24,6 +25,8 @@ import {
   describeEvalAttackNames,
   EVAL_SUITES,
   evaluate,
+  CLASSIFIER_ARCHS,
+  DATASET_NAMES,
   loadDataset,
   modelChecks,
   paperTable,
@@ -47,6 +50,7 @@ import {
 import { loadRun, type LoadedRun } from '@cat/trainer';
 import { CliError } from '../errors.js';
 import { choiceArg, numberArg } from '../options.js';
+import { loadModelInput, numberListArg, type ModelInput, type ModelInputFlags } from './eval-model.js';
 
 /** Format tag of eval.json. */
 export const EVAL_JSON_FORMAT = 'cat-eval';
@@ -57,12 +61,16 @@ export interface EvalJson {
   version: 1;
   run: string;
   label: string;
-  checkpoint: 'best' | 'last';
-  /** Epochs the evaluated checkpoint had trained. */
-  epoch: number;
+  /** null for a model file. */
+  checkpoint: 'best' | 'last' | null;
+  /** Epochs the evaluated checkpoint had trained (null for a model file). */
+  epoch: number | null;
   dataset: string;
+  /** The run's training method, or the model file's format. */
   method: string;
-  seed: number;
+  seed: number | null;
+  /** Only for a model file: its format, architecture and input normalisation. */
+  model?: { format: ModelInput['format']; arch: string; normalization?: ModelInput['normalization'] };
   eps: number;
   /** Test images evaluated. */
   n: number;
@@ -98,8 +106,8 @@ export interface RobustBenchEntry {
   n_examples: number;
 }
 
-/** Options of {@link evalRuns} (the command's flags, parsed). */
-export interface EvalRunOptions {
+/** Options of {@link evalRuns} (the command's flags, parsed; the model-file flags only for model files). */
+export interface EvalRunOptions extends ModelInputFlags {
   attacks?: string[];
   suite?: EvalSuite;
   limit?: number;
@@ -203,7 +211,8 @@ function progressBar(stream: NodeJS.WriteStream | undefined, title: string) {
  * after APGD-CE: ... (total time ... s)`, ..., `robust accuracy: ...`).
  */
 export function describeEval(r: EvalJson): string[] {
-  const lines = [`${r.run}: ${r.method} on ${r.dataset}, checkpoint ${r.checkpoint} (epoch ${r.epoch}), eps ${r.eps}, ${r.n} images, backend ${r.backend}`];
+  const what = r.checkpoint === null ? r.method : `checkpoint ${r.checkpoint} (epoch ${r.epoch})`;
+  const lines = [`${r.run}: ${r.model ? r.model.arch : r.method} on ${r.dataset}, ${what}, eps ${r.eps}, ${r.n} images, backend ${r.backend}`];
   const width = Math.max(11, ...r.attacks.map((a) => a.name.length));
   for (const a of r.attacks) {
     let line = `  ${a.name.padEnd(width)} ${(a.accuracy * 100).toFixed(2).padStart(6)}%  ${a.imagesPerSecond.toFixed(1).padStart(8)} img/s`;
@@ -294,6 +303,36 @@ export async function loadRunForCli(dir: string, checkpoint?: 'best' | 'last'): 
   }
 }
 
+/** What evaluating needs of a run directory or a model file. */
+interface EvalSubject {
+  f: tf.LayersModel;
+  g?: tf.LayersModel;
+  dataset: string;
+  dataDir?: string | null;
+  eps: number;
+  /** Grouping key and row label (see groupOf; each model file is its own row). */
+  key: string;
+  label: string;
+  arch: string;
+  entry: Pick<EvalJson, 'checkpoint' | 'epoch' | 'method' | 'seed' | 'model'>;
+  notes: string[];
+  /** Where its results go without --out: the run or tfjs model directory, `FILE.eval/` for `FILE.safetensors`. */
+  resultDir: string;
+}
+
+/** Loads a run directory or a model file (see eval-model.ts) for {@link evalRuns}. */
+async function loadSubject(dir: string, opts: EvalRunOptions): Promise<EvalSubject> {
+  const m = await loadModelInput(dir, opts);
+  if (m) {
+    const entry = { checkpoint: null, epoch: null, method: m.format === 'tfjs' ? 'tfjs model' : 'safetensors state dict', seed: null, model: { format: m.format, arch: m.arch, normalization: m.normalization } };
+    return { f: m.f, dataset: m.dataset, dataDir: m.dataDir, eps: opts.eps!, key: `model\0${path.resolve(dir)}`, label: m.label, arch: m.arch, entry, notes: m.notes, resultDir: m.format === 'tfjs' ? dir : dir.replace(/\.safetensors$/, '.eval') };
+  }
+  const run = await loadRunForCli(dir, opts.checkpoint);
+  const { key, label } = groupOf(run);
+  const entry = { checkpoint: run.checkpoint, epoch: run.state.epoch, method: run.config.method, seed: run.config.seed };
+  return { f: run.f, g: run.g, dataset: run.config.dataset, dataDir: run.config.dataDir, eps: opts.eps ?? run.config.eps, key, label, arch: run.config.arch, entry, notes: [], resultDir: dir };
+}
+
 /** Loads each run's test set once per data set. */
 export async function testSetCache(): Promise<(dataset: string, dataDir?: string | null) => Promise<ImageSet>> {
   const cache = new Map<string, ImageSet>();
@@ -336,7 +375,7 @@ function checkModel(model: ReturnType<typeof asClassifier>, set: ImageSet, n: nu
 /** Evaluates the runs in `dirs`, prints the table, writes eval.md / eval.json / robustbench.json. */
 export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promise<EvalRunsResult> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
-  if (dirs.length === 0) throw new CliError('eval: give at least one RUN_DIR');
+  if (dirs.length === 0) throw new CliError('eval: give at least one RUN_DIR or model file');
   const attackNames = resolveAttackNames(opts);
   const backend = await selectBackend(opts.backend);
   if (opts.out) fs.mkdirSync(opts.out, { recursive: true });
@@ -348,11 +387,12 @@ export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promi
   const files: string[] = [];
   const testSet = await testSetCache();
   for (const dir of dirs) {
-    const run = await loadRunForCli(dir, opts.checkpoint);
+    const run = await loadSubject(dir, opts);
     try {
-      const dataset = run.config.dataset;
-      const test = await testSet(dataset, run.config.dataDir);
-      const eps = opts.eps ?? run.config.eps;
+      for (const note of run.notes) log(note);
+      const dataset = run.dataset;
+      const test = await testSet(dataset, run.dataDir);
+      const eps = run.eps;
       const ctx = {
         eps,
         dataset,
@@ -385,7 +425,7 @@ export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promi
       } finally {
         bar.stop();
       }
-      const { key, label } = groupOf(run);
+      const { key, label } = run;
       const g = groups.get(key) ?? { label, runs: [] };
       g.runs.push(result);
       groups.set(key, g);
@@ -396,24 +436,24 @@ export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promi
         version: 1,
         run: dir,
         label,
-        checkpoint: run.checkpoint,
-        epoch: run.state.epoch,
+        ...run.entry,
         dataset,
-        method: run.config.method,
-        seed: run.config.seed,
         eps,
         n: result.n,
         backend,
         attacks: result.accuracies,
         sanity: sanityFindings,
-        robustbench: robustBenchEntry({ label, dataset, eps, n: result.n, attacks: result.accuracies }, run.config.arch, opts.sanity ? sanityFindings : undefined),
+        robustbench: robustBenchEntry({ label, dataset, eps, n: result.n, attacks: result.accuracies }, run.arch, opts.sanity ? sanityFindings : undefined),
         evaluatedAt: new Date().toISOString(),
       };
       modelFindings.push(...checks.map((f) => ({ ...f, message: `${dir}: ${f.message}` })));
       runs.push(entry);
       for (const line of describeEval(entry)) log(line);
       // Each run keeps its own result next to its checkpoints, unless --out collects them.
-      if (!opts.out) files.push(...writeEvalFiles(dir, [entry], paperTable([{ label, runs: [result] }])));
+      if (!opts.out) {
+        fs.mkdirSync(run.resultDir, { recursive: true });
+        files.push(...writeEvalFiles(run.resultDir, [entry], paperTable([{ label, runs: [result] }])));
+      }
     } finally {
       run.f.dispose();
       run.g?.dispose();
@@ -508,8 +548,11 @@ type EvalFlags = Omit<EvalRunOptions, 'log'>;
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('evaluate runs against FGSM, PGD-20/100, CW-inf, Square and AutoAttack; print and write the paper table')
-    .argument('<run-dirs...>', 'run directories (several seeds of one configuration give mean ± std)')
+    .description('evaluate runs or model files against FGSM, PGD-20/100, CW-inf, Square and AutoAttack; print and write the paper table')
+    .argument(
+      '<run-dirs...>',
+      'run directories (several seeds of one configuration give mean ± std), tfjs model directories (model.json) or PyTorch state dicts saved as .safetensors (with --arch); model files need --dataset and --eps',
+    )
     .option('--attacks <list>', `comma-separated attacks (${describeEvalAttackNames()}); overrides --suite`, parseAttackList)
     .option('--suite <name>', `paper (${EVAL_SUITES.paper.join(',')}) or autoattack (the version of --aa-version)`, choiceArg(Object.keys(EVAL_SUITES)), 'paper')
     .option('--limit <n>', 'evaluate the first N test images', numberArg({ integer: true, min: 1 }))
@@ -531,7 +574,12 @@ export function registerEval(program: Command): void {
     .option('--restarts <n>', "restarts of APGD-CE, APGD-DLR and FAB (default: the AutoAttack version's; 1 alone)", numberArg({ integer: true, min: 1 }))
     .option('--square-p-init <p>', "Square's initial window fraction (default 0.8)", numberArg({ min: 0, max: 1 }))
     .option('--sanity', "check for signs of gradient masking, and run AutoAttack's checks on the model")
-    .option('--out <dir>', 'write eval.md, eval.json and robustbench.json here (default: into each run dir)')
+    .option('--arch <name>', `architecture of a .safetensors state dict: ${CLASSIFIER_ARCHS.join(', ')} (wide-resnet's depth and width are read from the file)`, choiceArg(CLASSIFIER_ARCHS))
+    .option('--dataset <name>', `test set of a model file, which fixes its image shape and classes: ${DATASET_NAMES.join(', ')}`, choiceArg(DATASET_NAMES))
+    .option('--data-dir <dir>', "directory of a model file's data set (default: the data set's usual place)")
+    .option('--mean <list>', "input normalisation of a .safetensors state dict, per channel (default: the file's mu buffer, else 0)", numberListArg)
+    .option('--std <list>', "input normalisation of a .safetensors state dict, per channel (default: the file's sigma buffer, else 1)", numberListArg)
+    .option('--out <dir>', 'write eval.md, eval.json and robustbench.json here (default: into each run or tfjs model dir, into FILE.eval/ for FILE.safetensors)')
     .action(async (dirs: string[], flags: EvalFlags) => {
       await evalRuns(dirs, flags);
     });

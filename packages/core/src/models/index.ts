@@ -7,3 +7,4 @@ export { ResizeNearest, type ResizeNearestArgs } from './resize-nearest-layer.js
 export { PaddedConv2D, type PaddedConv2DArgs, type InitializerSpec } from './padded-conv2d-layer.js';
 export { runModel } from './run-model.js';
 export { toStandardModel } from './standard-layers.js';
+export { torchStateDictLayout, isIgnoredTorchName, wideResNetSize, type TorchTensorSpec } from './torch-names.js';
