@@ -55,6 +55,8 @@ export interface TrainResult {
   f: tf.LayersModel;
   g?: tf.LayersModel;
   backend: string;
+  /** This process's rank under MPI (0 on one process): rank 0 alone wrote the run. */
+  rank: number;
 }
 
 /** Thrown when a run stops because its AbortSignal fired. */
@@ -255,5 +257,5 @@ async function trainRun(input: TrainConfigInput | TrainConfig, options: TrainOpt
   }
   optF.dispose();
   optG?.dispose();
-  return { config: cfg, dir: paths.root, metrics, best, f, g, backend };
+  return { config: cfg, dir: paths.root, metrics, best, f, g, backend, rank: dist?.comm.rank ?? 0 };
 }

@@ -216,12 +216,15 @@ export function registerTrain(program: Command): void {
     const backend = chooseBackend(flags.backend, (s) => process.stderr.write(`cat-cli: note: ${s}\n`));
     const r = await runTraining(configFromFlags(flags, backend), flags);
     const last = r.metrics[r.metrics.length - 1];
-    process.stdout.write(
-      `done: ${r.metrics.length} epochs in ${r.dir}` +
-        (last ? `; last natural ${(100 * last.naturalAcc).toFixed(1)}%, PGD-10 ${(100 * last.pgd10Acc).toFixed(1)}%` : '') +
-        (r.best ? `; best epoch ${r.best.epoch} (checkpoints/best)` : '') +
-        '\n',
-    );
+    // Under mpirun every rank gets here; rank 0 speaks for the run.
+    if (r.rank === 0) {
+      process.stdout.write(
+        `done: ${r.metrics.length} epochs in ${r.dir}` +
+          (last ? `; last natural ${(100 * last.naturalAcc).toFixed(1)}%, PGD-10 ${(100 * last.pgd10Acc).toFixed(1)}%` : '') +
+          (r.best ? `; best epoch ${r.best.epoch} (checkpoints/best)` : '') +
+          '\n',
+      );
+    }
     r.f.dispose();
     r.g?.dispose();
   });

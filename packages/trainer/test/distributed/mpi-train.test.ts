@@ -80,6 +80,8 @@ describe('mpirun -np 2 cat-cli train', () => {
     const resumed = mpirun(3, CLI, [...trainArgs(out), '--resume']);
     expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain('from epoch 2 of 3');
+    // Rank 0 alone reports (the progress and the final line).
+    expect(resumed.stdout.match(/^done: 3 epochs/gm)).toHaveLength(1);
     const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; step: number });
     expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3]);
     // 4 global batches an epoch: steps count global batches, not shards.
