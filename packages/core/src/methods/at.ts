@@ -5,7 +5,7 @@ import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
 import { budgetText, declareMethod, resolveOptions } from './declare.js';
 import { budgetOf, budgetOptions, type AttackBudget } from './method-options.js';
-import { checkBatch, readLosses, trainableVariables, updateVariables } from './step-utils.js';
+import { readLosses, trainableVariables, updateVariables, withAdversarial } from './step-utils.js';
 
 /** Options of {@link AtMethod}: the attack budget (CIFAR defaults). */
 export type AtOptions = AttackBudget;
@@ -27,19 +27,15 @@ export class AtMethod implements TrainMethod {
 
   /** One training step on `batch`; returns the loss terms as numbers. See {@link TrainMethod}. */
   step(state: TrainState, batch: Batch): StepLosses {
-    checkBatch(this.name, batch.x, batch.y);
     const { eps, alpha, steps, attackTraining } = this.budget;
     const attack = new PGD({ eps, alpha, steps, loss: 'ce', randomStart: 'uniform', rng: state.rng });
-    const xAdv = attack.run(asClassifier(state.f, attackTraining), batch.x, batch.y);
-    const f = asClassifier(state.f, true);
-    try {
+    return withAdversarial(this.name, state, batch, attack, attackTraining, (xAdv) => {
+      const f = asClassifier(state.f, true);
       const loss = updateVariables(state.optF, trainableVariables(state.f, 'at f'), () =>
         tf.tidy(() => crossEntropy(f(xAdv), batch.y)),
       );
       return readLosses({ loss });
-    } finally {
-      xAdv.dispose();
-    }
+    });
   }
 }
 

@@ -1,9 +1,8 @@
 import { FriendlyPGD } from '../attacks/friendly-pgd.js';
-import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
 import { budgetText, declareMethod, resolveOptions } from './declare.js';
 import { budgetOf, budgetOptions, type AttackBudget } from './method-options.js';
-import { checkBatch, readLosses } from './step-utils.js';
+import { readLosses, withAdversarial } from './step-utils.js';
 import { checkTauSchedule, DEFAULT_TAU_SCHEDULE, tauAt, type TauSchedule } from './tau-schedule.js';
 import { tradesUpdate } from './trades-loss.js';
 import { BETA_OPTION, TRADES_SCRIPTS_CIFAR } from './trades.js';
@@ -39,16 +38,12 @@ export class FatTradesMethod implements TrainMethod {
 
   /** One training step on `batch`; returns the loss terms as numbers. See {@link TrainMethod}. */
   step(state: TrainState, batch: Batch): StepLosses {
-    checkBatch(this.name, batch.x, batch.y);
     const { eps, alpha, steps, attackTraining } = this.budget;
     const tau = tauAt(this.tau, state.epoch, state.epochs);
     const attack = new FriendlyPGD({ eps, alpha, steps, tau, loss: 'kl', randomStart: 'normal', rng: state.rng });
-    const xAdv = attack.run(asClassifier(state.f, attackTraining), batch.x, batch.y);
-    try {
-      return readLosses({ ...tradesUpdate(this.name, state, batch, xAdv, this.beta), tau });
-    } finally {
-      xAdv.dispose();
-    }
+    return withAdversarial(this.name, state, batch, attack, attackTraining, (xAdv) =>
+      readLosses({ ...tradesUpdate(this.name, state, batch, xAdv, this.beta), tau }),
+    );
   }
 }
 

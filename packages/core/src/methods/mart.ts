@@ -6,7 +6,7 @@ import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
 import { budgetText, declareMethod, resolveOptions } from './declare.js';
 import { budgetOf, budgetOptions, type AttackBudget } from './method-options.js';
 import { TRADES_SCRIPTS_CIFAR } from './trades.js';
-import { checkBatch, readLosses, trainableVariables, updateVariables } from './step-utils.js';
+import { readLosses, trainableVariables, updateVariables, withAdversarial } from './step-utils.js';
 
 /** Options of {@link MartMethod}. */
 export interface MartOptions extends AttackBudget {
@@ -33,14 +33,12 @@ export class MartMethod implements TrainMethod {
 
   /** One training step on `batch`; returns the loss terms as numbers. See {@link TrainMethod}. */
   step(state: TrainState, batch: Batch): StepLosses {
-    checkBatch(this.name, batch.x, batch.y);
     const { eps, alpha, steps, attackTraining } = this.budget;
     const attack = new PGD({ eps, alpha, steps, loss: 'ce', randomStart: 'normal', rng: state.rng });
-    const xAdv = attack.run(asClassifier(state.f, attackTraining), batch.x, batch.y);
-    const f = asClassifier(state.f, true);
-    let bce: tf.Scalar | undefined;
-    let kl: tf.Scalar | undefined;
-    try {
+    return withAdversarial(this.name, state, batch, attack, attackTraining, (xAdv) => {
+      const f = asClassifier(state.f, true);
+      let bce: tf.Scalar | undefined;
+      let kl: tf.Scalar | undefined;
       const loss = updateVariables(state.optF, trainableVariables(state.f, 'mart f'), () => {
         const terms = martLoss(f(batch.x), f(xAdv), batch.y, this.lambda);
         bce = tf.keep(terms.bce);
@@ -48,9 +46,7 @@ export class MartMethod implements TrainMethod {
         return terms.loss;
       });
       return readLosses({ loss, bce: bce as tf.Scalar, kl: kl as tf.Scalar });
-    } finally {
-      xAdv.dispose();
-    }
+    });
   }
 }
 

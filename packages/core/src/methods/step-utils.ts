@@ -1,6 +1,7 @@
 /** What every training method does around its loss: variable lists, one update, read-back. */
 import * as tf from '@tensorflow/tfjs';
-import type { StepLosses } from '../types.js';
+import { asClassifier } from '../models/adapters.js';
+import type { Attack, Batch, StepLosses, TrainState } from '../types.js';
 
 /** The trainable variables of a model (what its optimiser may step), never empty. */
 export function trainableVariables(model: tf.LayersModel, who: string): tf.Variable[] {
@@ -42,5 +43,26 @@ export function checkBatch(who: string, x: tf.Tensor, y: tf.Tensor): void {
   }
   if (y?.rank !== 1 || y.dtype !== 'int32' || y.shape[0] !== x.shape[0]) {
     throw new Error(`${who}: batch.y must be int32 labels [${x.shape[0]}], got ${y ? `[${y.shape}] ${y.dtype}` : String(y)}`);
+  }
+}
+
+/**
+ * Checks the batch, runs `attack` on it against f (in training mode when `attackTraining`, as the
+ * method's reference scripts do) and hands `x_adv` to `use`, disposing it afterwards.
+ */
+export function withAdversarial<T>(
+  who: string,
+  state: TrainState,
+  batch: Batch,
+  attack: Attack,
+  attackTraining: boolean,
+  use: (xAdv: tf.Tensor4D) => T,
+): T {
+  checkBatch(who, batch.x, batch.y);
+  const xAdv = attack.run(asClassifier(state.f, attackTraining), batch.x, batch.y);
+  try {
+    return use(xAdv);
+  } finally {
+    xAdv.dispose();
   }
 }

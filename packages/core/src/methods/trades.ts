@@ -1,9 +1,8 @@
 import { PGD } from '../attacks/pgd.js';
-import { asClassifier } from '../models/adapters.js';
 import type { Batch, StepLosses, TrainMethod, TrainState } from '../types.js';
 import { budgetText, declareMethod, resolveOptions, type OptionSpec } from './declare.js';
 import { budgetOf, budgetOptions, type AttackBudget } from './method-options.js';
-import { checkBatch, readLosses } from './step-utils.js';
+import { readLosses, withAdversarial } from './step-utils.js';
 import { tradesUpdate } from './trades-loss.js';
 
 /** Options of {@link TradesMethod}. */
@@ -31,15 +30,11 @@ export class TradesMethod implements TrainMethod {
 
   /** One training step on `batch`; returns the loss terms as numbers. See {@link TrainMethod}. */
   step(state: TrainState, batch: Batch): StepLosses {
-    checkBatch(this.name, batch.x, batch.y);
     const { eps, alpha, steps, attackTraining } = this.budget;
     const attack = new PGD({ eps, alpha, steps, loss: 'kl', randomStart: 'normal', rng: state.rng });
-    const xAdv = attack.run(asClassifier(state.f, attackTraining), batch.x, batch.y);
-    try {
-      return readLosses(tradesUpdate(this.name, state, batch, xAdv, this.beta));
-    } finally {
-      xAdv.dispose();
-    }
+    return withAdversarial(this.name, state, batch, attack, attackTraining, (xAdv) =>
+      readLosses(tradesUpdate(this.name, state, batch, xAdv, this.beta)),
+    );
   }
 }
 
