@@ -3,6 +3,7 @@
  * flag and what was expected, and the mapping from config keys back to flag names.
  */
 import { InvalidArgumentError } from 'commander';
+import { checkNorm, NORMS, type Norm } from '@cat/core';
 
 /** A commander argument parser for a finite number, optionally bounded. */
 export function numberArg(opts: { min?: number; max?: number; integer?: boolean } = {}) {
@@ -26,6 +27,15 @@ export function choiceArg(choices: readonly string[]) {
     if (!choices.includes(value)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}, got "${value}".`);
     return value;
   };
+}
+
+/** A norm of the threat model, in any case (`linf`, `l2`), as core spells it ('Linf', 'L2'). */
+export function normArg(value: string): Norm {
+  try {
+    return checkNorm('--norm', value);
+  } catch {
+    throw new InvalidArgumentError(`expected one of ${NORMS.join(', ')} (any case), got "${value}".`);
+  }
 }
 
 /** `trainSubset` → `--train-subset`. */

@@ -22,6 +22,7 @@ import {
   availableBackends,
   BACKEND_NAMES,
   createEvalAttack,
+  evalL2Eps,
   describeEvalAttackNames,
   EVAL_SUITES,
   evaluate,
@@ -44,12 +45,13 @@ import {
   type EvalResult,
   type EvalSuite,
   type ImageSet,
+  type Norm,
   type PaperTable,
   type SanityFinding,
 } from '@cat/core';
 import { loadRun, type LoadedRun } from '@cat/trainer';
 import { CliError } from '../errors.js';
-import { choiceArg, numberArg } from '../options.js';
+import { choiceArg, normArg, numberArg } from '../options.js';
 import { loadModelInput, numberListArg, type ModelInput, type ModelInputFlags } from './eval-model.js';
 
 /** Format tag of eval.json. */
@@ -72,6 +74,8 @@ export interface EvalJson {
   /** Only for a model file: its format, architecture and input normalisation. */
   model?: { format: ModelInput['format']; arch: string; normalization?: ModelInput['normalization'] };
   eps: number;
+  /** The threat model of `--norm`, written only when it is not L-inf. */
+  norm?: Norm;
   /** Test images evaluated. */
   n: number;
   backend: string;
@@ -90,8 +94,8 @@ export interface EvalJson {
 export interface RobustBenchEntry {
   name: string;
   dataset: string;
-  threat_model: 'Linf';
-  norm: 'Linf';
+  threat_model: Norm;
+  norm: Norm;
   /** `8/255` when eps is a whole number of 255ths, else the decimal. */
   eps: string;
   architecture: string;
@@ -116,6 +120,8 @@ export interface EvalRunOptions extends ModelInputFlags {
   sanity?: boolean;
   out?: string;
   eps?: number;
+  /** Threat model of every attack that does not set its own (`:norm=`); one without it is refused. */
+  norm?: Norm;
   checkpoint?: 'best' | 'last';
   seed?: number;
   squareQueries?: number;
@@ -226,10 +232,10 @@ export function describeEval(r: EvalJson): string[] {
   return lines;
 }
 
-/** eps as RobustBench writes it: `8/255` for whole 255ths, else the decimal. */
-export function robustBenchEps(eps: number): string {
+/** eps as RobustBench writes it: `8/255` for whole 255ths of an L-inf budget, else the decimal. */
+export function robustBenchEps(eps: number, norm: Norm = 'Linf'): string {
   const k = Math.round(eps * 255);
-  return k > 0 && Math.abs(eps * 255 - k) < 1e-6 ? `${k}/255` : String(Number(eps.toPrecision(6)));
+  return norm === 'Linf' && k > 0 && Math.abs(eps * 255 - k) < 1e-6 ? `${k}/255` : String(Number(eps.toPrecision(6)));
 }
 
 /**
@@ -238,7 +244,7 @@ export function robustBenchEps(eps: number): string {
  * `unreliable` is set only when the sanity checks ran.
  */
 export function robustBenchEntry(
-  r: Pick<EvalJson, 'label' | 'dataset' | 'eps' | 'n' | 'attacks'>,
+  r: Pick<EvalJson, 'label' | 'dataset' | 'eps' | 'n' | 'attacks' | 'norm'>,
   architecture: string,
   sanity?: SanityFinding[],
 ): RobustBenchEntry {
@@ -249,9 +255,9 @@ export function robustBenchEntry(
   return {
     name: r.label,
     dataset: r.dataset,
-    threat_model: 'Linf',
-    norm: 'Linf',
-    eps: robustBenchEps(r.eps),
+    threat_model: r.norm ?? 'Linf',
+    norm: r.norm ?? 'Linf',
+    eps: robustBenchEps(r.eps, r.norm),
     architecture,
     additional_data: false,
     number_forward_passes: 1,
@@ -330,7 +336,9 @@ async function loadSubject(dir: string, opts: EvalRunOptions): Promise<EvalSubje
   const run = await loadRunForCli(dir, opts.checkpoint);
   const { key, label } = groupOf(run);
   const entry = { checkpoint: run.checkpoint, epoch: run.state.epoch, method: run.config.method, seed: run.config.seed };
-  return { f: run.f, g: run.g, dataset: run.config.dataset, dataDir: run.config.dataDir, eps: opts.eps ?? run.config.eps, key, label, arch: run.config.arch, entry, notes: [], resultDir: dir };
+  const eps = opts.eps ?? (opts.norm === 'L2' ? evalL2Eps(run.config.dataset) : run.config.eps);
+  if (eps === undefined) throw new CliError(`--norm l2: no L2 budget known for ${run.config.dataset}; give --eps`);
+  return { f: run.f, g: run.g, dataset: run.config.dataset, dataDir: run.config.dataDir, eps, key, label, arch: run.config.arch, entry, notes: [], resultDir: dir };
 }
 
 /** Loads each run's test set once per data set. */
@@ -377,6 +385,7 @@ export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promi
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
   if (dirs.length === 0) throw new CliError('eval: give at least one RUN_DIR or model file');
   const attackNames = resolveAttackNames(opts);
+  if (opts.eps !== undefined && opts.eps > 1 && (opts.norm ?? 'Linf') === 'Linf') throw new CliError(`--eps ${opts.eps}: an L-inf budget must be <= 1`);
   const backend = await selectBackend(opts.backend);
   if (opts.out) fs.mkdirSync(opts.out, { recursive: true });
 
@@ -395,6 +404,7 @@ export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promi
       const eps = run.eps;
       const ctx = {
         eps,
+        norm: opts.norm,
         dataset,
         seed: opts.seed ?? 0,
         squareQueries: opts.squareQueries,
@@ -439,11 +449,12 @@ export async function evalRuns(dirs: string[], opts: EvalRunOptions = {}): Promi
         ...run.entry,
         dataset,
         eps,
+        ...(opts.norm && opts.norm !== 'Linf' ? { norm: opts.norm } : {}),
         n: result.n,
         backend,
         attacks: result.accuracies,
         sanity: sanityFindings,
-        robustbench: robustBenchEntry({ label, dataset, eps, n: result.n, attacks: result.accuracies }, run.arch, opts.sanity ? sanityFindings : undefined),
+        robustbench: robustBenchEntry({ label, dataset, eps, norm: opts.norm, n: result.n, attacks: result.accuracies }, run.arch, opts.sanity ? sanityFindings : undefined),
         evaluatedAt: new Date().toISOString(),
       };
       modelFindings.push(...checks.map((f) => ({ ...f, message: `${dir}: ${f.message}` })));
@@ -558,7 +569,8 @@ export function registerEval(program: Command): void {
     .option('--limit <n>', 'evaluate the first N test images', numberArg({ integer: true, min: 1 }))
     .option('--batch <n>', 'images per batch (default 100)', numberArg({ integer: true, min: 1 }))
     .option('--backend <name>', 'tfjs backend: native, cpu, wasm, tensorflow (default: the best available)', choiceArg(BACKEND_NAMES))
-    .option('--eps <eps>', "L-inf budget (default: the run's training eps)", numberArg({ min: 0, max: 1 }))
+    .option('--eps <eps>', "budget in the --norm (default: the run's training eps; with --norm l2, RobustBench's L2 eps: 0.5 CIFAR, 2 MNIST)", numberArg({ min: 0 }))
+    .option('--norm <norm>', 'threat model of every attack that has it: linf (default) or l2 (pgd<N>, pgd<N>x<R>); an attack without it is refused', normArg)
     .option('--checkpoint <which>', 'best or last (default best, else last)', choiceArg(['best', 'last']))
     .option('--seed <n>', 'seed of the attacks’ random streams (default 0)', numberArg({ integer: true, min: 0 }))
     .option('--square-queries <n>', 'Square query budget (default 5000)', numberArg({ integer: true, min: 1 }))

@@ -7,11 +7,17 @@
 import type { Attack } from '../types.js';
 import type { Rng } from '../util/rng.js';
 import type { AutoAttackStage } from './autoattack.js';
+import type { Norm } from './projection.js';
 
 /** What a named attack takes from its surroundings; each attack reads the fields it needs. */
 export interface AttackContext {
-  /** L-inf budget; required unless the name's overrides give `eps`. */
+  /** Budget in the threat model's norm; required unless the name's overrides give `eps`. */
   eps?: number;
+  /**
+   * Threat model of every name that does not set its own (`:norm=l2`); default 'Linf'. A name
+   * whose entry lacks the norm is refused, never run in another norm.
+   */
+  norm?: Norm;
   /** Dataset name ('mnist', 'fashion-mnist', 'cifar10', 'cifar100'): picks the spec's step size. */
   dataset?: string;
   /** Step size; overrides the dataset's. */
@@ -47,6 +53,8 @@ export interface AttackRequest {
   match: RegExpExecArray;
   /** The budget: the override's, else the context's; checked. */
   eps: number;
+  /** The threat model: the override's, else the context's, else 'Linf'; one of the entry's `norms`. */
+  norm: Norm;
   /** The name's overrides (always empty for evaluation-only entries). */
   overrides: AttackOverrides;
   /** The overrides other than `eps` and `seed`, to spread into the options. */
@@ -74,6 +82,8 @@ export interface AttackEntry<O extends object = object> {
    * overrides, and is not one of {@link ATTACK_NAMES}.
    */
   evalOnly?: boolean;
+  /** The norms its attack supports (default: L-inf alone). */
+  norms?: readonly Norm[];
   /** Fewest classes the named attack works with (default 2). */
   minClasses?(match: RegExpExecArray): number;
   /** The attack's options for one name. */

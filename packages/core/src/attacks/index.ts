@@ -7,6 +7,7 @@
 export type { AttackLossKind, RandomStartKind } from './options.js';
 export { attackLossPerExample, type AttackLossContext } from './attack-loss.js';
 export { inputGradient, type InputGradient, type PerExampleLoss } from './gradient.js';
+export { checkNorm } from './options.js';
 export { l2NormPerExample, NORMS, projectToBall, randomInBall, stepInBall, type BallOptions, type Norm } from './projection.js';
 export * from './fgsm.js';
 export * from './pgd.js';

@@ -1,4 +1,5 @@
 import { Rng } from '../util/rng.js';
+import { NORMS, type Norm } from './projection.js';
 
 /** The loss an attack ascends: cross-entropy, the CW margin (with kappa) or TRADES' KL. */
 export type AttackLossKind = 'ce' | 'cw' | 'kl';
@@ -12,12 +13,23 @@ export type RandomStartKind = 'none' | 'uniform' | 'normal';
 
 export const ATTACK_LOSSES: readonly AttackLossKind[] = ['ce', 'cw', 'kl'];
 
-/** Throws unless `eps` is a usable L-inf budget for images in [0,1]. */
-export function checkEps(where: string, eps: number): number {
+/**
+ * Throws unless `eps` is a usable budget for images in [0,1]: in [0, 1] for L-inf, any finite
+ * number >= 0 for L2 (an L2 radius may pass 1: RobustBench's MNIST L2 eps is 2).
+ */
+export function checkEps(where: string, eps: number, norm: Norm = 'Linf'): number {
+  if (norm === 'L2') return checkNonNegative(where, 'L2 eps', eps);
   if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0 || eps > 1) {
     throw new Error(`${where}: eps must be a number in [0, 1] (images live in [0,1]), got ${eps}`);
   }
   return eps;
+}
+
+/** Throws unless `norm` names a norm of the threat model; accepts any case ('l2', 'linf'). */
+export function checkNorm(where: string, norm: unknown): Norm {
+  const found = NORMS.find((n) => typeof norm === 'string' && n.toLowerCase() === norm.toLowerCase());
+  if (found === undefined) throw new Error(`${where}: norm must be one of ${NORMS.join(', ')}, got '${String(norm)}'`);
+  return found;
 }
 
 /** Throws unless `value` is a finite number > 0. */

@@ -13,18 +13,24 @@ import {
   checkEps,
   checkInteger,
   checkNonNegative,
+  checkNorm,
   checkPositive,
   resolveRandomStart,
   resolveRng,
   type AttackLossKind,
   type RandomStartKind,
 } from './options.js';
-import { projectToBall, stepInBall } from './projection.js';
+import { projectToBall, randomInBall, stepInBall, type Norm } from './projection.js';
 
 /** The options every iterative attack of the PGD family takes. */
 export interface IterativeOptions {
-  /** L-inf budget in [0,1] pixel units. */
+  /** Budget in [0,1] pixel units, in the norm's measure (an L2 radius may pass 1). */
   eps: number;
+  /**
+   * Threat model (default 'Linf'): 'L2' steps along `g / ||g||_2`, projects radially onto the L2
+   * ball and starts uniformly in it. An attack without the norm refuses it.
+   */
+  norm?: Norm;
   /** Step size of each signed-gradient step. */
   alpha: number;
   /** Number of steps (>= 1). */
@@ -55,11 +61,15 @@ export abstract class IterativeAttack implements Attack {
   readonly loss: AttackLossKind;
   readonly kappa: number;
   readonly randomStart: RandomStartKind;
+  readonly norm: Norm;
   protected readonly rng: Rng;
 
-  protected constructor(where: string, options: IterativeOptions, defaultLoss: AttackLossKind) {
+  /** `norms`: the threat models the attack supports (default L-inf alone); any other is refused. */
+  protected constructor(where: string, options: IterativeOptions, defaultLoss: AttackLossKind, norms: readonly Norm[] = ['Linf']) {
     if (options === null || typeof options !== 'object') throw new Error(`${where}: options object required`);
-    this.eps = checkEps(where, options.eps);
+    this.norm = checkNorm(where, options.norm ?? 'Linf');
+    if (!norms.includes(this.norm)) throw new Error(`${where}: no ${this.norm} threat model (supported: ${norms.join(', ')})`);
+    this.eps = checkEps(where, options.eps, this.norm);
     this.alpha = checkPositive(where, 'alpha', options.alpha);
     this.steps = checkInteger(where, 'steps', options.steps, 1);
     this.loss = checkAttackLoss(where, options.loss ?? defaultLoss);
@@ -92,6 +102,8 @@ export interface FeasibleSet {
   startRadius?: number;
   /** Clamp iterates to [0,1] (default true). */
   clamp?: boolean;
+  /** The ball's norm (default 'Linf'): L2 starts uniformly in the L2 ball and steps along g / ||g||_2. */
+  norm?: Norm;
 }
 
 /** The first iterate: `x` itself, or `x` plus seeded noise, projected onto the feasible set. */
@@ -101,9 +113,9 @@ export function startPoint(x: tf.Tensor4D, eps: number, kind: RandomStartKind, r
   return tf.tidy(() => {
     const noise =
       kind === 'uniform'
-        ? tf.randomUniform(x.shape, -radius, radius, 'float32', rng.seed())
+        ? randomInBall(x.shape, radius, rng, set.norm)
         : tf.randomNormal(x.shape, 0, NORMAL_START_STD, 'float32', rng.seed());
-    return projectToBall(tf.add(x, noise) as tf.Tensor4D, x, eps, { clamp: set.clamp });
+    return projectToBall(tf.add(x, noise) as tf.Tensor4D, x, eps, { clamp: set.clamp, norm: set.norm });
   });
 }
 
@@ -129,11 +141,12 @@ export function ascend(
   loss: AttackLossKind,
   ctx: AttackLossContext,
   clamp = true,
+  norm: Norm = 'Linf',
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const { grad, logits } = lossGradient(model, xAdv, loss, ctx);
     logits.dispose();
-    return stepInBall(xAdv, grad, x, alpha, eps, { clamp });
+    return stepInBall(xAdv, grad, x, alpha, eps, { clamp, norm });
   });
 }
 

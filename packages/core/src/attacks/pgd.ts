@@ -4,6 +4,7 @@ import type { AttackLossContext } from './attack-loss.js';
 import { checkAttackInputs } from './check-inputs.js';
 import { commonOptions, defineAttack } from './entry.js';
 import { checkFlag, checkInteger, checkNonNegative, type AttackLossKind } from './options.js';
+import { NORMS, type Norm } from './projection.js';
 import { ascend, IterativeAttack, keepWorst, scoreIterate, startPoint, type FeasibleSet, type IterativeOptions } from './pgd-core.js';
 
 /** Options of {@link PGD}. */
@@ -27,8 +28,9 @@ export interface PGDOptions extends IterativeOptions {
 }
 
 /**
- * Projected gradient descent in L-inf (Madry et al. 2018): `steps` signed-gradient ascent steps
- * of size `alpha` on the chosen loss, each projected onto the eps ball and [0,1].
+ * Projected gradient descent (Madry et al. 2018): `steps` steepest-ascent steps of size `alpha`
+ * on the chosen loss (L-inf: signed gradient; L2: normalised gradient), each projected onto the
+ * eps ball of the norm and [0,1].
  */
 export class PGD extends IterativeAttack {
   readonly name: string;
@@ -37,19 +39,20 @@ export class PGD extends IterativeAttack {
 
   constructor(options: PGDOptions) {
     const where = options?.name ?? 'PGD';
-    super(where, options, 'ce');
+    super(where, options, 'ce', NORMS);
     this.restarts = checkInteger(where, 'restarts', options.restarts ?? 1, 1);
     this.feasible = {
       startRadius: options.startRadius === undefined ? undefined : checkNonNegative(where, 'startRadius', options.startRadius),
       clamp: checkFlag(where, 'clamp', options.clamp, true),
+      norm: this.norm,
     };
-    this.name = options.name ?? PGD.defaultName(this.steps, this.loss, this.restarts);
+    this.name = options.name ?? PGD.defaultName(this.steps, this.loss, this.restarts, this.norm);
   }
 
-  /** 'PGD-20', 'PGD-10-KL', 'PGD-20-CWx5', ... */
-  static defaultName(steps: number, loss: AttackLossKind, restarts: number): string {
+  /** 'PGD-20', 'PGD-10-KL', 'PGD-20-CWx5', 'PGD-20-L2', ... */
+  static defaultName(steps: number, loss: AttackLossKind, restarts: number, norm: Norm = 'Linf'): string {
     const lossPart = loss === 'ce' ? '' : `-${loss.toUpperCase()}`;
-    return `PGD-${steps}${lossPart}${restarts > 1 ? `x${restarts}` : ''}`;
+    return `PGD-${steps}${lossPart}${norm === 'L2' ? '-L2' : ''}${restarts > 1 ? `x${restarts}` : ''}`;
   }
 
   /**
@@ -78,7 +81,7 @@ export class PGD extends IterativeAttack {
   protected once(model: Classifier, x: tf.Tensor4D, ctx: AttackLossContext): tf.Tensor4D {
     let xAdv = startPoint(x, this.eps, this.randomStart, this.rng, this.feasible);
     for (let i = 0; i < this.steps; i++) {
-      const next = ascend(model, xAdv, x, this.alpha, this.eps, this.loss, ctx, this.feasible.clamp);
+      const next = ascend(model, xAdv, x, this.alpha, this.eps, this.loss, ctx, this.feasible.clamp, this.norm);
       xAdv.dispose();
       xAdv = next;
     }
@@ -95,12 +98,13 @@ export const pgdEntry = defineAttack<PGDOptions>({
   match: /^pgd(\d+)(?:-(ce|cw|kl))?$/,
   names: ['pgd10', 'pgd20', 'pgd100', 'pgd10-kl'],
   patterns: ['pgd<N>[-ce|-cw|-kl]'],
+  norms: NORMS,
   options: (req) => {
     const o = req.overrides;
     const steps = (o.steps as number | undefined) ?? Number(req.match[1]);
     const loss = (o.loss as AttackLossKind | undefined) ?? ((req.match[2] as AttackLossKind | undefined) || 'ce');
     const randomStart = (o.randomStart as PGDOptions['randomStart']) ?? loss === 'kl';
-    return { ...commonOptions(req), steps, loss, randomStart, alpha: req.alphaFor(steps) } as PGDOptions;
+    return { ...commonOptions(req), steps, loss, randomStart, norm: req.norm, alpha: req.alphaFor(steps) } as PGDOptions;
   },
   create: (o) => new PGD(o),
 });
@@ -115,12 +119,13 @@ export const pgdRestartsEntry = defineAttack<PGDOptions>({
   match: /^pgd(\d+)x(\d+)$/,
   names: [],
   patterns: ['pgd<N>x<restarts>'],
+  norms: NORMS,
   evalOnly: true,
   options: (req) => {
     const steps = Number(req.match[1]);
     const restarts = Number(req.match[2]);
-    const name = `PGD-${steps}x${restarts}`;
-    return { ...commonOptions(req), restarts, randomStart: true, name, steps, loss: 'ce', alpha: req.alphaFor(steps) };
+    const name = PGD.defaultName(steps, 'ce', restarts, req.norm);
+    return { ...commonOptions(req), restarts, randomStart: true, name, steps, loss: 'ce', norm: req.norm, alpha: req.alphaFor(steps) };
   },
   create: (o) => new PGD(o),
 });

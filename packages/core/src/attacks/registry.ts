@@ -13,7 +13,7 @@ import type { AttackContext, AttackEntry, AttackOverrides } from './entry.js';
 import { fabEntry } from './fab.js';
 import { fgsmEntry } from './fgsm.js';
 import { friendlyPgdEntry } from './friendly-pgd.js';
-import { checkEps, resolveRng } from './options.js';
+import { checkEps, checkNorm, resolveRng } from './options.js';
 import { pgdEntry, pgdRestartsEntry } from './pgd.js';
 import { squareEntry } from './square.js';
 
@@ -94,10 +94,21 @@ export function evalStepSize(dataset: string | undefined): number | undefined {
   return undefined;
 }
 
+/**
+ * RobustBench's L2 budget for a dataset: 0.5 for CIFAR, 2 for MNIST-like data (Croce et al.
+ * 2021's MNIST L2 setting); `undefined` for an unknown dataset.
+ */
+export function evalL2Eps(dataset: string | undefined): number | undefined {
+  const d = dataset?.toLowerCase() ?? '';
+  if (d.includes('cifar')) return 0.5;
+  if (d.includes('mnist')) return 2;
+  return undefined;
+}
+
 const NUMERIC_KEYS = ['eps', 'alpha', 'steps', 'kappa', 'restarts', 'tau', 'seed'] as const;
 
 /** Keys a name's `:key=value,...` overrides may set. */
-export const ATTACK_OVERRIDE_KEYS = [...NUMERIC_KEYS, 'randomStart', 'loss', 'name'] as const;
+export const ATTACK_OVERRIDE_KEYS = [...NUMERIC_KEYS, 'randomStart', 'loss', 'name', 'norm'] as const;
 
 /** One line naming every accepted name and form, for help texts and errors. */
 export function describeEvalAttackNames(): string {
@@ -122,7 +133,7 @@ function parseOverrides(name: string, text: string | undefined): AttackOverrides
       out[key] = n;
     } else if (key === 'randomStart') {
       out[key] = value === 'true' ? true : value === 'false' ? false : value;
-    } else if (key === 'loss' || key === 'name') {
+    } else if (key === 'loss' || key === 'name' || key === 'norm') {
       out[key] = value;
     } else {
       throw new Error(`attack '${name}': unknown option '${key}' (known: ${ATTACK_OVERRIDE_KEYS.join(', ')})`);
@@ -167,22 +178,33 @@ export function resolveAttackSpec(name: string, ctx: AttackContext = {}): Attack
   const overrides = parseOverrides(name, overrideText);
   const eps = (overrides.eps as number | undefined) ?? ctx.eps;
   if (eps === undefined) throw new Error(`attack '${name}': eps is required (give it in the context or as ':eps=...')`);
-  checkEps(`attack '${name}'`, eps);
+  const norm = checkNorm(`attack '${name}'`, overrides.norm ?? ctx.norm ?? 'Linf');
+  if (!(entry.norms ?? ['Linf']).includes(norm)) {
+    const supporting = ATTACK_REGISTRY.filter((e) => e.norms?.includes(norm)).flatMap((e) => [...e.names, ...(e.patterns ?? [])]);
+    throw new Error(`attack '${name}' has no ${norm} threat model (${norm} attacks: ${supporting.join(', ') || 'none'})`);
+  }
+  checkEps(`attack '${name}'`, eps, norm);
   const rest = { ...overrides };
   delete rest.eps;
   delete rest.seed;
+  delete rest.norm;
   const options = entry.options({
     name,
     match,
     eps,
+    norm,
     overrides,
     rest,
     ctx,
     rng: resolveRng(ctx.rng, (overrides.seed as number | undefined) ?? ctx.seed),
     // Madry et al.'s rule of thumb when neither a step nor a known dataset is given (with eps 0
-    // every step is projected away, so any positive step will do).
+    // every step is projected away, so any positive step will do). The dataset steps are the
+    // spec's L-inf ones: an L2 attack takes the rule of thumb.
     alphaFor: (steps) =>
-      (overrides.alpha as number | undefined) ?? ctx.alpha ?? evalStepSize(ctx.dataset) ?? (eps > 0 ? (2.5 * eps) / steps : 1),
+      (overrides.alpha as number | undefined) ??
+      ctx.alpha ??
+      (norm === 'Linf' ? evalStepSize(ctx.dataset) : undefined) ??
+      (eps > 0 ? (2.5 * eps) / steps : 1),
   });
   return { kind: entry.kind, ...options };
 }
