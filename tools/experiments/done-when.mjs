@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Issue 9's acceptance check, over several seeds: the short command a new user runs
+// The short-run check of CAT against TRADES, over several seeds: the short command a new user runs
 //   cat-cli train --method M --dataset mnist-digits --eps 0.3 --epochs 2 --train-subset 2000 --test-subset 300
 // with the preset defaults and no other flag, for TRADES and CAT, and the last epoch's natural and
 // PGD-10 accuracy and mask statistics as the trainer logs them. One seed differs from the next by

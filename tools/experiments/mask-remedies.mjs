@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The evidence behind CAT's default mask settings: candidate remedies against the mask collapse,
-// each trained with the short command on the embedded digits (eps 0.3, 0.4) and
+// each trained with the short run (2 epochs on 2,000 images) on the embedded digits (eps 0.3, 0.4) and
 // Fashion-MNIST (eps 0.1, 0.2) beside TRADES, then evaluated on held-out test images (natural
 // and PGD-20, SPEC.md's protocol). Every run is an ordinary run directory; a rerun skips what is
 // done, so a killed sweep continues. Writes docs/results/mask-remedies.{md,json}.
