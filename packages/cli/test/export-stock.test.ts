@@ -103,7 +103,7 @@ describe('cat-cli export: models stock tfjs loads', () => {
       expectClose(y.dataSync(), ref[role].output);
       tf.dispose([y, model] as never);
     }
-  });
+  }, 300_000);
 
   it('the CIFAR classifier keeps its normalisation (as a BatchNormalization layer)', async () => {
     const model = await tf.loadLayersModel(fromFiles(path.join(reference.cifar.export, 'f')));
