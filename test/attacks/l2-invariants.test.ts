@@ -10,6 +10,7 @@ import {
   ATTACK_REGISTRY,
   asClassifier,
   attackEntryOf,
+  attackMinClasses,
   createAttack,
   evalL2Eps,
   l2NormPerExample,
@@ -17,7 +18,7 @@ import {
   Rng,
   type Attack,
 } from '@cat/core';
-import { accuracy, randomBatch, tinyClassifier, toyBatch, trainedToyClassifier } from '../../packages/core/test/attacks/tiny-models.js';
+import { accuracy, randomBatch, tinyClassifier, TOY_CLASSES, toyBatch, trainedToyClassifier } from '../../packages/core/test/attacks/tiny-models.js';
 
 const supportsL2 = ATTACK_REGISTRY.filter((e) => e.norms?.includes('L2'));
 const L2_NAMES = [...supportsL2.flatMap((e) => e.names), 'pgd5x2'];
@@ -45,10 +46,10 @@ function l2Stats(xAdv: tf.Tensor4D, x: tf.Tensor4D): { norms: number[]; range: n
  * channels) at eps in [0, 2): the attack `build` makes stays in the L2 ball and [0,1], keeps
  * shape and dtype, and leaves x as it was.
  */
-function checkL2Bounds(build: (eps: number, seed: number) => Attack, cases: number): void {
+function checkL2Bounds(build: (eps: number, seed: number) => Attack, cases: number, minClasses = 2): void {
   const draw = new Rng(42);
   for (let c = 0; c < cases; c++) {
-    const [n, hw, ch, k, seed] = [1 + draw.int(3), 3 + draw.int(4), 1 + draw.int(2), 2 + draw.int(3), draw.int(1_000_000)];
+    const [n, hw, ch, k, seed] = [1 + draw.int(3), 3 + draw.int(4), 1 + draw.int(2), minClasses + draw.int(3), draw.int(1_000_000)];
     const eps = 2 * draw.next();
     const model = tinyClassifier([hw, hw, ch], k, seed);
     const { x, y } = randomBatch(new Rng(seed), n, [hw, hw, ch], k);
@@ -69,20 +70,24 @@ it('some registry entries support L2, and PGD is one', () => {
   expect(L2_NAMES).toContain('pgd20');
 });
 
+// Evaluation budgets small enough for property runs; the budget does not change the invariants.
+const SMALL = { apgdIter: 5, fabIter: 5, squareQueries: 20, nTargetClasses: 2 };
+
 describe.each(L2_NAMES.map((n) => [n]))('L2 attack %s', (name) => {
   const short = name.replace(/\d+/, (s) => String(Math.min(Number(s), 5)));
+  const minClasses = attackMinClasses(name);
 
   it('keeps ||x_adv - x||_2 <= eps per example, x_adv in [0,1], shape and dtype, x untouched', () => {
-    checkL2Bounds((eps, seed) => createAttack(short, { eps, seed, norm: 'L2' }), 8);
+    checkL2Bounds((eps, seed) => createAttack(short, { eps, seed, norm: 'L2', ...SMALL }), 8, minClasses);
     // The override says the same as the context (evaluation-only names take no overrides).
     if (!attackEntryOf(name).evalOnly) checkL2Bounds((eps, seed) => createAttack(`${short}:norm=l2`, { eps, seed }), 2);
   });
 
-  it('leaves no tensors behind, and lowers accuracy on a trained model', () => {
+  it.runIf(minClasses <= TOY_CLASSES)('leaves no tensors behind, and lowers accuracy on a trained model', () => {
     const { x, y } = toyBatch(new Rng(99), 30);
     const f = asClassifier(trained);
     // The L2 ball of radius 0.3 * 6 (the L-inf test's eps times sqrt(36)) holds the same corners.
-    const attack = createAttack(name, { eps: 1.8, norm: 'L2', seed: 1 });
+    const attack = createAttack(name, { eps: 1.8, norm: 'L2', seed: 1, apgdIter: 20, fabIter: 20, squareQueries: 200 });
     const clean = accuracy(f, x, y);
     tf.dispose(attack.run(f, x, y)); // warm-up: kernels may cache tensors on first use
     const before = tf.memory().numTensors;

@@ -1,5 +1,6 @@
 /**
- * Auto-PGD (Croce & Hein, ICML 2020), L-inf: sign steps with momentum 0.75, a step size that
+ * Auto-PGD (Croce & Hein, ICML 2020), L-inf or L2: steepest steps of the norm (sign; g / ||g||_2)
+ * with momentum 0.75, a step size that
  * starts at 2*eps and halves per example at checkpoints where progress stalled, and restarts from
  * the best point found. `loss: 'ce'` is APGD-CE; `loss: 'dlr-targeted'` is APGD-T, run once per
  * target class (the 2nd, 3rd, ... most likely classes at the clean input) on the examples still
@@ -16,16 +17,18 @@ import { indicesWhere, imageMask, predict, replaceWhere, scatterRows, takeRows }
 import { checkAttackInputs } from './check-inputs.js';
 import { defineAttack } from './entry.js';
 import { inputGradient, type PerExampleLoss } from './gradient.js';
-import { checkEps, checkInteger, resolveRng } from './options.js';
-import { projectToBall, stepInBall } from './projection.js';
+import { checkEps, checkInteger, checkNorm, resolveRng } from './options.js';
+import { l2NormPerExample, NORMS, projectToBall, stepInBall, type Norm } from './projection.js';
 
 /** The losses APGD ascends. */
 const APGD_LOSSES: readonly string[] = ['ce', 'dlr', 'dlr-targeted'];
 
 /** Options of {@link Apgd}. Defaults are AutoAttack's standard ones. */
 export interface ApgdOptions {
-  /** L-inf budget in [0,1] pixel scale. */
+  /** Budget in [0,1] pixel scale, in the norm's measure. */
   eps: number;
+  /** Threat model (default 'Linf'); 'L2' as the reference's L2 branch. */
+  norm?: Norm;
   /** Iterations per run (default 100). */
   nIter?: number;
   /** Random restarts (untargeted) or runs per target class (targeted); default 1. */
@@ -43,10 +46,11 @@ export interface ApgdOptions {
   rng?: Rng | number;
 }
 
-/** APGD, L-inf, implementing {@link Attack}. */
+/** APGD, L-inf or L2, implementing {@link Attack}. */
 export class Apgd implements Attack {
   readonly name: string;
   readonly eps: number;
+  readonly norm: Norm;
   readonly nIter: number;
   readonly nRestarts: number;
   readonly loss: 'ce' | 'dlr' | 'dlr-targeted';
@@ -56,7 +60,8 @@ export class Apgd implements Attack {
 
   constructor(opts: ApgdOptions) {
     if (opts === null || typeof opts !== 'object') throw new Error('APGD: options object required');
-    this.eps = checkEps('APGD', opts.eps);
+    this.norm = checkNorm('APGD', opts.norm ?? 'Linf');
+    this.eps = checkEps('APGD', opts.eps, this.norm);
     this.nIter = checkInteger('APGD', 'nIter', opts.nIter ?? 100, 1);
     this.nRestarts = checkInteger('APGD', 'nRestarts', opts.nRestarts ?? 1, 1);
     this.loss = opts.loss ?? 'ce';
@@ -139,10 +144,14 @@ export class Apgd implements Attack {
     const sizeDecr = Math.max(Math.floor(0.03 * nIter), 1);
     const rho = 0.75;
 
-    // Random start: uniform direction scaled so its largest coordinate is eps (reference).
+    // Random start as the reference's: L-inf a uniform direction scaled so its largest
+    // coordinate is eps; L2 a normal direction scaled to L2 norm eps (on the sphere).
     let xAdv = tf.tidy(() => {
-      const u = tf.randomUniform(x.shape, -1, 1, 'float32', this.rng.seed());
-      const m = tf.max(tf.abs(u), [1, 2, 3], true);
+      const u =
+        this.norm === 'L2'
+          ? (tf.randomNormal(x.shape, 0, 1, 'float32', this.rng.seed()) as tf.Tensor4D)
+          : (tf.randomUniform(x.shape, -1, 1, 'float32', this.rng.seed()) as tf.Tensor4D);
+      const m = this.norm === 'L2' ? tf.maximum(l2NormPerExample(u), 1e-12) : tf.max(tf.abs(u), [1, 2, 3], true);
       return tf.clipByValue(tf.add(x, tf.mul(tf.div(u, m), eps)), 0, 1) as tf.Tensor4D;
     });
 
@@ -169,10 +178,10 @@ export class Apgd implements Attack {
 
     for (let i = 0; i < nIter; i++) {
       const a = i > 0 ? 0.75 : 1.0;
-      const z = this.signStep(xAdv, grad, x, step);
+      const z = this.normStep(xAdv, grad, x, step);
       const next = tf.tidy(() => {
         const moved = tf.add(tf.add(xAdv, tf.mul(tf.sub(z, xAdv), a)), tf.mul(tf.sub(xAdv, xOld), 1 - a));
-        return projectToBall(moved as tf.Tensor4D, x, eps);
+        return projectToBall(moved as tf.Tensor4D, x, eps, { norm: this.norm });
       });
       z.dispose();
       xOld.dispose();
@@ -267,15 +276,15 @@ export class Apgd implements Attack {
   }
 
   /**
-   * The sign step with a per-example step size. The shared step takes one scalar size, so
+   * The norm's steepest step with a per-example step size. The shared step takes one scalar size, so
    * examples are grouped by step size (few distinct values: 2*eps halved a few times).
    */
-  private signStep(xAdv: tf.Tensor4D, grad: tf.Tensor4D, x: tf.Tensor4D, step: Float32Array): tf.Tensor4D {
+  private normStep(xAdv: tf.Tensor4D, grad: tf.Tensor4D, x: tf.Tensor4D, step: Float32Array): tf.Tensor4D {
     const sizes = [...new Set(Array.from(step))];
-    let out = stepInBall(xAdv, grad, x, sizes[0], this.eps);
+    let out = stepInBall(xAdv, grad, x, sizes[0], this.eps, { norm: this.norm });
     for (let s = 1; s < sizes.length; s++) {
       const mask = Array.from(step, (v) => v === sizes[s]);
-      const other = stepInBall(xAdv, grad, x, sizes[s], this.eps);
+      const other = stepInBall(xAdv, grad, x, sizes[s], this.eps, { norm: this.norm });
       out = replaceWhere(out, mask, other);
       other.dispose();
     }
@@ -291,12 +300,13 @@ export const apgdEntry = defineAttack<ApgdOptions>({
   kind: 'apgd',
   match: /^apgd-(ce|dlr|t)$/,
   names: ['apgd-ce', 'apgd-dlr', 'apgd-t'],
+  norms: NORMS,
   evalOnly: true,
   // The DLR losses rank the 3 (untargeted) or 4 (targeted) largest logits.
   minClasses: (m) => ({ ce: 2, dlr: 3, t: 4 })[m[1] as 'ce' | 'dlr' | 't'],
-  options: ({ eps, ctx, rng, match }) =>
+  options: ({ eps, norm, ctx, rng, match }) =>
     match[1] === 't'
-      ? { eps, nIter: ctx.apgdIter, loss: 'dlr-targeted', nTargetClasses: ctx.nTargetClasses, rng }
-      : { eps, nIter: ctx.apgdIter, loss: match[1] as 'ce' | 'dlr', nRestarts: ctx.restarts, rng },
+      ? { eps, norm, nIter: ctx.apgdIter, loss: 'dlr-targeted', nTargetClasses: ctx.nTargetClasses, rng }
+      : { eps, norm, nIter: ctx.apgdIter, loss: match[1] as 'ce' | 'dlr', nRestarts: ctx.restarts, rng },
   create: (o) => new Apgd(o),
 });
