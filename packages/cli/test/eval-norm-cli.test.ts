@@ -26,6 +26,8 @@ describe('cat-cli eval --norm', () => {
     expect(json.runs[0].attacks.map((a: { name: string }) => a.name)).toEqual(['natural', 'pgd1']);
     const rb = JSON.parse(fs.readFileSync(path.join(out, 'robustbench.json'), 'utf8'));
     expect([rb.threat_model, rb.norm, rb.eps]).toEqual(['L2', 'L2', '2']);
+    expect(r.stdout).toMatch(/L2 eps 2, 2 images/);
+    expect(fs.readFileSync(path.join(out, 'eval.md'), 'utf8')).toMatch(/on 2 test images, L2 eps 2/);
   });
 
   it('takes --eps above 1 only in L2, and refuses an attack without L2 by name', async () => {

@@ -218,7 +218,7 @@ function progressBar(stream: NodeJS.WriteStream | undefined, title: string) {
  */
 export function describeEval(r: EvalJson): string[] {
   const what = r.checkpoint === null ? r.method : `checkpoint ${r.checkpoint} (epoch ${r.epoch})`;
-  const lines = [`${r.run}: ${r.model ? r.model.arch : r.method} on ${r.dataset}, ${what}, eps ${r.eps}, ${r.n} images, backend ${r.backend}`];
+  const lines = [`${r.run}: ${r.model ? r.model.arch : r.method} on ${r.dataset}, ${what}, ${r.norm ? `${r.norm} ` : ''}eps ${r.eps}, ${r.n} images, backend ${r.backend}`];
   const width = Math.max(11, ...r.attacks.map((a) => a.name.length));
   for (const a of r.attacks) {
     let line = `  ${a.name.padEnd(width)} ${(a.accuracy * 100).toFixed(2).padStart(6)}%  ${a.imagesPerSecond.toFixed(1).padStart(8)} img/s`;
@@ -500,7 +500,7 @@ export function writeEvalFiles(dir: string, runs: EvalJson[], table: PaperTable,
   const md = [
     '# Evaluation',
     '',
-    `Accuracy (%) on ${[...new Set(runs.map((r) => r.n))].join('/')} test images, L-inf eps ${[...new Set(runs.map((r) => r.eps))].join('/')}` +
+    `Accuracy (%) on ${[...new Set(runs.map((r) => r.n))].join('/')} test images, ${[...new Set(runs.map((r) => (r.norm === 'L2' ? 'L2' : 'L-inf')))].join('/')} eps ${[...new Set(runs.map((r) => r.eps))].join('/')}` +
       (runs.length > 1 ? '; several runs of one configuration give mean ± std.' : '.'),
     '',
     tableToMarkdown(table).trimEnd(),
