@@ -26,15 +26,20 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Write a file's bytes and fsync it (no rename: for files inside a not-yet-committed directory). */
-export function writeFileSynced(file: string, data: string | Uint8Array): void {
-  const fd = fs.openSync(file, 'w');
+/** One write of `data` to `file` opened with `flag` ('w' replaces, 'a' appends), then fsync. */
+function writeSynced(file: string, data: string | Uint8Array, flag: 'w' | 'a'): void {
+  const fd = fs.openSync(file, flag);
   try {
     fs.writeFileSync(fd, data);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Write a file's bytes and fsync it (no rename: for files inside a not-yet-committed directory). */
+export function writeFileSynced(file: string, data: string | Uint8Array): void {
+  writeSynced(file, data, 'w');
 }
 
 /** Replace `file` atomically with `data`. */
@@ -55,13 +60,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
  * kernel may persist part of a write), so the format must let readers detect a torn tail.
  */
 export function appendSynced(file: string, data: string | Uint8Array): void {
-  const fd = fs.openSync(file, 'a');
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  writeSynced(file, data, 'a');
 }
 
 /**
