@@ -25,31 +25,52 @@ describe('cat-cli train under SIGKILL', () => {
   it('resumes after kills at random moments to the metrics of an uninterrupted run', async () => {
     const refDir = path.join(tmp, 'ref');
     const runDir = path.join(tmp, 'killed');
-    // The uninterrupted reference first, alone, to learn how long a whole run takes here.
+    // The uninterrupted reference first, alone, to learn how long a whole run takes here and
+    // when its first checkpoint appears (startup, i.e. loading tfjs, the addon and the data, is a
+    // large and machine-dependent share of so short a run).
     const started = performance.now();
-    const refResult = await runCli([...TINY, '--out', refDir]);
+    const ref = startCli([...TINY, '--out', refDir]);
+    let firstCheckpoint = Number.NaN;
+    const poll = setInterval(() => {
+      if (Number.isNaN(firstCheckpoint) && fs.existsSync(path.join(refDir, 'checkpoints', 'last'))) firstCheckpoint = performance.now() - started;
+    }, 20);
+    const refResult = await ref.done;
+    clearInterval(poll);
     const whole = performance.now() - started;
     expect(refResult.code, refResult.stderr).toBe(0);
+    expect(firstCheckpoint, 'the reference run never showed a checkpoint').toBeLessThan(whole);
 
-    // Kill moments drawn from a seeded stream, between a quarter and a half of a whole run's
-    // time: past startup, inside training, evaluation or checkpoint writes, and early enough
-    // that a resumed run (which only redoes what is missing) is usually still going.
+    // Kill moments drawn from a seeded stream, placed by the run's progress rather than by the
+    // clock (startup, i.e. loading tfjs, the addon and the data, is a large and machine-dependent
+    // share of so short a run): each run is killed once it has logged 1 to 3 more epochs, after a
+    // further random fraction of an epoch's time, so the kill lands inside training, evaluation
+    // or a checkpoint write; a resumed run (which only redoes what is missing) is still going.
+    const epochMs = (whole - firstCheckpoint) / (EPOCHS - 1);
+    const epochsLogged = () => {
+      const file = path.join(runDir, 'metrics.jsonl');
+      return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+    };
     const rng = new Rng(2024);
     const kills: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const delay = Math.floor(whole * (0.25 + 0.25 * rng.next()));
+      const target = epochsLogged() + 1 + rng.int(3);
+      const delay = Math.floor(epochMs * rng.next());
       const hadCheckpoint = fs.existsSync(path.join(runDir, 'checkpoints', 'last'));
       const { child, done } = startCli([...TINY, '--out', runDir, '--resume']);
-      const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const watch = setInterval(() => {
+        if (timer === undefined && epochsLogged() >= target) timer = setTimeout(() => child.kill('SIGKILL'), delay);
+      }, 10);
       const r = await done;
+      clearInterval(watch);
       clearTimeout(timer);
-      kills.push(`${delay} ms${hadCheckpoint ? ' (resumed)' : ''}: ${r.signal ?? `exit ${r.code}`}`);
+      kills.push(`epoch ${target} + ${delay} ms${hadCheckpoint ? ' (resumed)' : ''}: ${r.signal ?? `exit ${r.code}`}`);
       // Whatever the moment, what is on disk is either nothing yet or a complete checkpoint.
       const last = path.join(runDir, 'checkpoints', 'last');
       if (fs.existsSync(last) || fs.existsSync(`${last}.old`)) expect(() => readCheckpointState(last)).not.toThrow();
       if (fs.existsSync(path.join(runDir, 'metrics.jsonl'))) expect(() => readMetricsLog(path.join(runDir, 'metrics.jsonl'))).not.toThrow();
     }
-    console.log(`whole run ${Math.round(whole)} ms; kills: ${kills.join("; ")}`);
+    console.log(`whole run ${Math.round(whole)} ms, first checkpoint at ${Math.round(firstCheckpoint)} ms; kills: ${kills.join('; ')}`);
     // Most kills must land mid-run for the test to mean anything.
     expect(kills.filter((k) => k.endsWith('SIGKILL')).length, kills.join('; ')).toBeGreaterThanOrEqual(2);
     // ...and at least one after training had saved a checkpoint, killing a resumed run.
