@@ -22,18 +22,26 @@ import {
   accuracy,
   randomBatch,
   tinyClassifier,
+  TOY_CLASSES,
   TOY_SHAPE,
   toyBatch,
   trainedToyClassifier,
 } from '../../packages/core/test/attacks/tiny-models.js';
 
 let trained: tf.LayersModel;
+/** Trained toy classifiers with more classes, for the attacks that need them (APGD-T, AutoAttack). */
+const wider = new Map<number, tf.LayersModel>();
+function trainedWith(classes: number): tf.LayersModel {
+  if (classes <= TOY_CLASSES) return trained;
+  if (!wider.has(classes)) wider.set(classes, trainedToyClassifier(7, 60, classes));
+  return wider.get(classes)!;
+}
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
   trained = trainedToyClassifier(7);
 });
-afterAll(() => trained.dispose());
+afterAll(() => tf.dispose([trained, ...wider.values()]));
 
 /** max |a - b| and the range of `a`, read back at once. */
 function stats(xAdv: tf.Tensor, x: tf.Tensor): { maxDelta: number; min: number; max: number } {
@@ -144,18 +152,24 @@ describe.each(EVAL_ONLY_ATTACK_NAMES.map((n) => [n]))('evaluation attack %s', (n
     checkBounds((eps, seed) => createAttack(name, { eps, seed, ...SMALL_BUDGETS }), { min: minClasses, max: minClasses + 2 }, 4);
   });
 
-  it('leaves no tensors behind', () => {
-    const classes = Math.max(minClasses, 3);
-    const model = tinyClassifier(TOY_SHAPE, classes, 5);
-    const f = asClassifier(model);
-    const { x, y } = randomBatch(new Rng(5), 6, TOY_SHAPE, classes);
-    const attack = createAttack(name, { eps: 0.3, seed: 1, ...SMALL_BUDGETS });
+  it('leaves no tensors behind, and lowers accuracy on a trained model', () => {
+    // The trained toy problem with as many classes as the attack needs (3 at least).
+    const classes = Math.max(minClasses, TOY_CLASSES);
+    const f = asClassifier(trainedWith(classes));
+    const { x, y } = toyBatch(new Rng(99), 30, classes);
+    const attack = createAttack(name, { eps: 0.3, seed: 1, apgdIter: 20, fabIter: 20, squareQueries: 200 });
+    const clean = accuracy(f, x, y);
     tf.dispose(attack.run(f, x, y)); // warm-up: kernels may cache tensors on first use
     const before = tf.memory().numTensors;
-    tf.dispose(attack.run(f, x, y));
+    const xAdv = attack.run(f, x, y);
+    const robust = accuracy(f, xAdv, y);
+    const s = stats(xAdv, x);
+    xAdv.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    expect(s.maxDelta).toBeLessThanOrEqual(0.3 + 1e-6);
+    expect(clean).toBeGreaterThan(0.9);
+    expect(robust).toBeLessThan(clean);
     tf.dispose([x, y]);
-    model.dispose();
   });
 });
 

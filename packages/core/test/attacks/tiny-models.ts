@@ -59,20 +59,29 @@ export function randomBatch(
 export const TOY_SHAPE: [number, number, number] = [6, 6, 1];
 export const TOY_CLASSES = 3;
 
+/** The most classes the toy problem encodes: three row bands, then three column bands. */
+export const TOY_MAX_CLASSES = 6;
+
 /**
- * A separable toy problem: faint noise plus a bright 2x6 bar whose row band encodes the class.
- * Clean accuracy reaches 100 % in a few dozen steps, and an eps of 0.3 suffices to move the bar.
+ * A separable toy problem: faint noise plus a bright bar whose band encodes the class. Classes
+ * 0-2 are 2x6 bars in row band k (the {@link TOY_CLASSES} problem); with `classes` above 3,
+ * classes 3-5 are 6x2 bars in column band k - 3, so the attacks that need 4+ classes (APGD-T,
+ * AutoAttack) have a problem too. Clean accuracy reaches 100 % in a few dozen steps, and an eps
+ * of 0.3 suffices to move the bar. The same stream gives the same images for any `classes`.
  */
-export function toyBatch(rng: Rng, n: number): { x: tf.Tensor4D; y: tf.Tensor1D } {
+export function toyBatch(rng: Rng, n: number, classes = TOY_CLASSES): { x: tf.Tensor4D; y: tf.Tensor1D } {
+  if (!Number.isInteger(classes) || classes < 2 || classes > TOY_MAX_CLASSES) {
+    throw new Error(`toyBatch: classes must be an integer in [2, ${TOY_MAX_CLASSES}], got ${classes}`);
+  }
   const [h, w] = TOY_SHAPE;
   const values = new Float32Array(n * h * w);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const k = i % TOY_CLASSES;
+    const k = i % classes;
     labels[i] = k;
     for (let r = 0; r < h; r++) {
       for (let c = 0; c < w; c++) {
-        const bar = Math.floor(r / 2) === k;
+        const bar = k < 3 ? Math.floor(r / 2) === k : Math.floor(c / 2) === k - 3;
         values[i * h * w + r * w + c] = bar ? 0.55 + 0.1 * rng.next() : 0.2 * rng.next();
       }
     }
@@ -80,16 +89,16 @@ export function toyBatch(rng: Rng, n: number): { x: tf.Tensor4D; y: tf.Tensor1D 
   return { x: tf.tensor4d(values, [n, h, w, 1]), y: tf.tensor1d(labels, 'int32') };
 }
 
-/** Trains a tiny classifier naturally on the toy problem (Adam, full batch). */
-export function trainedToyClassifier(seed: number, steps = 60): tf.LayersModel {
-  const model = tinyClassifier(TOY_SHAPE, TOY_CLASSES, seed);
-  const data = toyBatch(new Rng(seed), 60);
+/** Trains a tiny classifier naturally on the toy problem with `classes` classes (Adam, full batch). */
+export function trainedToyClassifier(seed: number, steps = 60, classes = TOY_CLASSES): tf.LayersModel {
+  const model = tinyClassifier(TOY_SHAPE, classes, seed);
+  const data = toyBatch(new Rng(seed), 20 * classes, classes);
   const opt = tf.train.adam(0.05);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   for (let i = 0; i < steps; i++) {
     tf.tidy(() => {
       opt.minimize(
-        () => tf.losses.softmaxCrossEntropy(tf.oneHot(data.y, TOY_CLASSES), model.apply(data.x) as tf.Tensor) as tf.Scalar,
+        () => tf.losses.softmaxCrossEntropy(tf.oneHot(data.y, classes), model.apply(data.x) as tf.Tensor) as tf.Scalar,
         false,
         vars,
       );
