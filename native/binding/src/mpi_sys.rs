@@ -11,6 +11,10 @@
 //! `MPI_IN_PLACE` is `(void *) 1` (mpi.h of Open MPI 4.1). The library is opened with
 //! `RTLD_GLOBAL`, as Open MPI's plugins expect of the program that loads it.
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -31,10 +35,15 @@ extern "C" {
     fn _exit(code: c_int) -> !;
 }
 
-/// The collective this process is waiting in, and since when (the watchdog's view).
-static WAITING: Mutex<Option<(&'static str, Instant)>> = Mutex::new(None);
+/// The collective this process is waiting in, its number, and since when (the watchdog's view).
+static WAITING: Mutex<Option<(&'static str, u64, Instant)>> = Mutex::new(None);
 /// Exit code of a rank that the watchdog ends.
 const HANG_EXIT: c_int = 70;
+/// How many collectives this process has entered (every rank makes the same calls in the same
+/// order, so ranks that are in step have the same count).
+static ENTERED: AtomicU64 = AtomicU64::new(0);
+/// This rank and the job's size, once MPI started.
+static WORLD: OnceLock<(i32, i32)> = OnceLock::new();
 
 /// How long a collective may wait for the other ranks: `CAT_MPI_TIMEOUT_S` seconds (default 600;
 /// 0 turns the watchdog off).
@@ -43,21 +52,104 @@ fn hang_timeout() -> Option<Duration> {
     (secs > 0.0).then(|| Duration::from_secs_f64(secs))
 }
 
+/// Heartbeats: with `CAT_MPI_HEARTBEAT_DIR` set (the trainer sets it to a folder of the run dir,
+/// which every rank sees), each rank keeps in `DIR/rank-R` the number of the last collective it
+/// entered and the time, rewritten at each collective and by the watchdog thread twice a second.
+/// A rank whose collective times out then names the ranks that never arrived (a lower number)
+/// and those that stopped beating (stopped or dead processes), not only itself. The folder is
+/// read from the environment until it is set (Node's `process.env` writes reach `getenv`).
+struct Heartbeat {
+    dir: PathBuf,
+    file: File,
+}
+
+static HEARTBEAT: Mutex<Option<Heartbeat>> = Mutex::new(None);
+/// A heartbeat older than this means its rank's process no longer runs (stopped, or dead).
+const STALE: Duration = Duration::from_secs(5);
+
+fn heartbeat_path(dir: &std::path::Path, rank: i32) -> PathBuf {
+    dir.join(format!("rank-{rank}"))
+}
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Rewrites this rank's heartbeat: the collectives entered so far, and now (best effort: a
+/// heartbeat that cannot be written only makes the watchdog's message less precise).
+fn beat() {
+    let Some(&(rank, _)) = WORLD.get() else { return };
+    let mut hb = HEARTBEAT.lock().unwrap_or_else(|e| e.into_inner());
+    if hb.is_none() {
+        let Some(dir) = std::env::var_os("CAT_MPI_HEARTBEAT_DIR").filter(|d| !d.is_empty()).map(PathBuf::from) else { return };
+        if std::fs::create_dir_all(&dir).is_err() {
+            return;
+        }
+        let Ok(file) = File::create(heartbeat_path(&dir, rank)) else { return };
+        *hb = Some(Heartbeat { dir, file });
+    }
+    if let Some(h) = hb.as_ref() {
+        // Fixed width, so each rewrite covers the last one whole.
+        let line = format!("{:>19} {:>19}\n", ENTERED.load(Ordering::Relaxed), unix_ms());
+        let _ = h.file.write_at(line.as_bytes(), 0);
+    }
+}
+
+/// Each rank's heartbeat as (collectives entered, ms since it was written), `None` for a rank
+/// without a readable one; `None` in all when heartbeats are off.
+fn peer_beats(size: i32) -> Option<Vec<Option<(u64, u64)>>> {
+    let dir = HEARTBEAT.lock().unwrap_or_else(|e| e.into_inner()).as_ref()?.dir.clone();
+    let now = unix_ms();
+    let read = |r: i32| -> Option<(u64, u64)> {
+        let text = std::fs::read_to_string(heartbeat_path(&dir, r)).ok()?;
+        let mut it = text.split_whitespace().map(|v| v.parse::<u64>().ok());
+        Some((it.next()??, now.saturating_sub(it.next()??)))
+    };
+    Some((0..size).map(read).collect())
+}
+
+/// In words, which ranks keep rank `rank` waiting in collective `n`, from the heartbeats.
+fn laggards(rank: i32, n: u64, beats: &[Option<(u64, u64)>]) -> String {
+    let behind: Vec<String> = beats
+        .iter()
+        .enumerate()
+        .filter(|&(r, _)| r as i32 != rank)
+        .filter_map(|(r, b)| match *b {
+            None => Some(format!("rank {r} (no heartbeat)")),
+            Some((c, _)) if c < n => Some(format!("rank {r} (never arrived: still at collective {c})")),
+            Some((_, age)) if age > STALE.as_millis() as u64 => Some(format!("rank {r} (in it, but its process stopped beating {:.0} s ago)", age as f64 / 1000.0)),
+            _ => None,
+        })
+        .collect();
+    if behind.is_empty() {
+        "every rank reached it and still beats, so it hangs inside MPI (network?)".into()
+    } else {
+        format!("held up by {}", behind.join(", "))
+    }
+}
+
 /// Starts (once) the thread that ends this rank when a collective has waited longer than
 /// [`hang_timeout`] for the others: a rank that hangs (or died without mpirun noticing) would
-/// otherwise hold the whole job forever. It prints which rank waited in what, then exits the
-/// process at once (no MPI call from this thread), and mpirun ends the other ranks.
+/// otherwise hold the whole job forever. It prints which rank waited in what and, from the
+/// heartbeats, which ranks held it up, then exits the process at once (no MPI call from this
+/// thread), and mpirun ends the other ranks. It also keeps this rank's heartbeat fresh.
 fn start_watchdog(rank: i32, size: i32) {
     static STARTED: Once = Once::new();
+    let _ = WORLD.set((rank, size));
     let Some(limit) = hang_timeout() else { return };
     STARTED.call_once(|| {
         std::thread::spawn(move || loop {
             std::thread::sleep(limit.min(Duration::from_secs(1)) / 2);
+            beat();
             let waiting = *WAITING.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((what, since)) = waiting {
+            if let Some((what, n, since)) = waiting {
                 if since.elapsed() > limit {
+                    let who = match peer_beats(size) {
+                        Some(beats) => laggards(rank, n, &beats),
+                        None => "one of them hangs or died (CAT_MPI_HEARTBEAT_DIR unset, so which is unknown)".into(),
+                    };
                     eprintln!(
-                        "cat: rank {rank} of {size} waited {:.0} s in {what} for the other ranks: one of them hangs or died (CAT_MPI_TIMEOUT_S); ending the job",
+                        "cat: rank {rank} of {size} waited {:.0} s in {what} (collective {n}) for the other ranks: {who} (CAT_MPI_TIMEOUT_S); ending the job",
                         limit.as_secs_f64()
                     );
                     // SAFETY: ends the process at once, which is what is wanted.
@@ -68,12 +160,14 @@ fn start_watchdog(rank: i32, size: i32) {
     });
 }
 
-/// Marks this process as waiting in collective `what` until dropped.
+/// Marks this process as waiting in collective `what` until dropped, and beats its heartbeat.
 struct Waiting;
 
 impl Waiting {
     fn start(what: &'static str) -> Waiting {
-        *WAITING.lock().unwrap_or_else(|e| e.into_inner()) = Some((what, Instant::now()));
+        let n = ENTERED.fetch_add(1, Ordering::Relaxed) + 1;
+        beat();
+        *WAITING.lock().unwrap_or_else(|e| e.into_inner()) = Some((what, n, Instant::now()));
         Waiting
     }
 }

@@ -7,6 +7,7 @@
 import * as core from '@cat/core';
 import type { ArrayBatch, ImageSet, MpiComm } from '@cat/core';
 import type { EpochAccuracy } from './deps.js';
+import { join } from 'node:path';
 import { runPaths, type RunDirPlan } from './run-dir.js';
 
 /** How {@link train} runs: `auto` uses MPI when started by mpirun (OMPI_COMM_WORLD_SIZE set). */
@@ -37,6 +38,19 @@ export function planOnRanks(d: Distributed, cfgOut: string, prepare: () => RunDi
   const resume = Float32Array.of(plan.resumeFrom === null ? 0 : 1);
   d.comm.broadcast(resume, 0);
   return d.isMain ? plan : { ...plan, resumeFrom: resume[0] === 1 ? plan.paths.last : null };
+}
+
+/** The folder of the run dir where each rank keeps its MPI heartbeat (see {@link heartbeatIn}). */
+export const HEARTBEAT_DIR = '.mpi-heartbeat';
+
+/**
+ * Turns on the native watchdog's heartbeats in `root`'s {@link HEARTBEAT_DIR} (unless the user
+ * set `CAT_MPI_HEARTBEAT_DIR`): every rank records there the number of the last collective it
+ * entered, so a rank that times out waiting names the ranks that never arrived (the hung one),
+ * not only itself. The run dir is on a filesystem every rank sees, which the heartbeats need.
+ */
+export function heartbeatIn(root: string): void {
+  process.env.CAT_MPI_HEARTBEAT_DIR ||= join(root, HEARTBEAT_DIR);
 }
 
 /**

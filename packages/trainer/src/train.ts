@@ -9,7 +9,7 @@ import type { StepLosses, TrainState } from '@cat/core';
 import { restoreCheckpoint, saveCheckpoint, type CheckpointState } from './checkpoint.js';
 import { resolveConfig, type TrainConfig, type TrainConfigInput } from './config.js';
 import { coreDeps, type TrainDeps } from './deps.js';
-import { abortJob, checkBatchSplit, planOnRanks, reduceAccuracy, shardBatch, shardTestSet, startDistributed, type Distributed, type DistributedMode } from './distributed.js';
+import { abortJob, checkBatchSplit, heartbeatIn, planOnRanks, reduceAccuracy, shardBatch, shardTestSet, startDistributed, type Distributed, type DistributedMode } from './distributed.js';
 import { checkLosses, checkWeights, maskCollapseError, type GuardContext } from './guard.js';
 import { appendMetrics, readMetricsLog, rewriteMetricsLog, type EpochMetrics } from './metrics-log.js';
 import { createOptimizer, setLearningRate } from './optimizers.js';
@@ -115,6 +115,7 @@ async function trainRun(input: TrainConfigInput | TrainConfig, options: TrainOpt
   const plan = dist ? planOnRanks(dist, cfg.out, () => prepareRunDir(cfg, options)) : prepareRunDir(cfg, options);
   plan.warnings.forEach((message) => emit({ type: 'warning', message }));
   const { paths } = plan;
+  if (dist) heartbeatIn(paths.root);
 
   const { f, g } = deps.buildModels(cfg, data, method.needsMask);
   const optSpec = { kind: cfg.optimizer, lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay };

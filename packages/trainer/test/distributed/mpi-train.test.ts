@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mpirun, mpirunCommand } from '../../../core/test/distributed/mpirun.js';
+import { HEARTBEAT_DIR } from '../../src/distributed.js';
 
 const CLI = 'packages/cli/src/main.ts';
 const dir = mkdtempSync(join(tmpdir(), 'cat-mpi-train-'));
@@ -112,7 +113,10 @@ describe('mpirun -np 2 cat-cli train', () => {
       const code = await exited;
       expect(code).not.toBe(0);
       expect((Date.now() - stoppedAt) / 1000).toBeLessThan(90);
-      expect(log.text).toMatch(/rank 0 of 2 waited 15 s in MPI_\w+ for the other ranks: one of them hangs or died/);
+      // Rank 0 waited, and its heartbeats name rank 1 as the one that held it up: never arrived
+      // (stopped outside the collective) or stopped beating (stopped inside it).
+      expect(log.text).toMatch(/rank 0 of 2 waited 15 s in MPI_\w+ \(collective \d+\) for the other ranks: held up by rank 1 \((never arrived: still at collective \d+|in it, but its process stopped beating \d+ s ago)\)/);
+      expect(readdirSync(join(out, HEARTBEAT_DIR)).sort()).toEqual(['rank-0', 'rank-1']);
       expect(epochsLogged(out)).toBe(1);
       expect(JSON.parse(readFileSync(join(out, 'checkpoints/last/state.json'), 'utf8')).epoch).toBe(1);
     } finally {
