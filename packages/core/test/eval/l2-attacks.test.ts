@@ -1,0 +1,204 @@
+/**
+ * The L2 versions of FAB, Square and AutoAttack against independent references: FAB's L2
+ * hyperplane-and-box projection against Dykstra's alternating projections (the exact projection
+ * onto the intersection of two convex sets), FAB-L2 on affine models where the minimal L2
+ * perturbation is known in closed form, Square-L2's window update against its norm bookkeeping,
+ * and AutoAttack-L2 against APGD-CE-L2 alone.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { Fab, FabTargeted, projectL2Hyperplane, Rng, type Classifier } from '@cat/core';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+};
+const norm2 = (a: ArrayLike<number>): number => Math.sqrt(dot(a, a));
+
+/**
+ * The point of {z : w.z = b} and [0,1]^d nearest to p, by Dykstra's algorithm (alternating
+ * projections with corrections, which converge to the projection onto the intersection).
+ */
+function dykstra(p: ArrayLike<number>, w: ArrayLike<number>, b: number, iters = 20000): number[] {
+  const dim = p.length;
+  const ww = dot(w, w);
+  let x = Array.from(p);
+  let pc = new Array<number>(dim).fill(0);
+  let qc = new Array<number>(dim).fill(0);
+  for (let it = 0; it < iters; it++) {
+    const y = x.map((v, i) => Math.min(Math.max(v + pc[i], 0), 1));
+    pc = x.map((v, i) => v + pc[i] - y[i]);
+    const u = y.map((v, i) => v + qc[i]);
+    const shift = (dot(w, u) - b) / ww;
+    const xNext = u.map((v, i) => v - shift * w[i]);
+    qc = u.map((v, i) => v - xNext[i]);
+    x = xNext;
+  }
+  return x;
+}
+
+describe('FAB L2 hyperplane-and-box projection', () => {
+  it("equals Dykstra's projection onto the hyperplane within the box, on random small problems", () => {
+    const rng = new Rng(11);
+    for (let trial = 0; trial < 60; trial++) {
+      const dim = 2 + rng.int(7);
+      // Some pixels on the box's faces and some zero weights, as images and gradients have.
+      const p = Float32Array.from({ length: dim }, () => [0, 1, rng.next()][rng.int(3)]);
+      const w = Float32Array.from({ length: dim }, () => (rng.int(5) === 0 ? 0 : rng.normal()));
+      if (w.every((v) => v === 0)) w[0] = 1;
+      // A hyperplane through a random point of the box, so the problem is feasible.
+      const z = Array.from({ length: dim }, () => rng.next());
+      const b = dot(w, z);
+      const c = b - dot(w, p);
+      const d = new Float32Array(dim);
+      projectL2Hyperplane(p, w, c, d);
+      const ref = dykstra(p, w, b);
+      expect(dot(w, d)).toBeCloseTo(c, 4);
+      for (let i = 0; i < dim; i++) {
+        expect(p[i] + d[i]).toBeGreaterThanOrEqual(-1e-6);
+        expect(p[i] + d[i]).toBeLessThanOrEqual(1 + 1e-6);
+        expect(p[i] + d[i]).toBeCloseTo(ref[i], 3);
+      }
+      // Never longer than the reference solution (it is the minimum).
+      expect(norm2(d)).toBeLessThanOrEqual(norm2(ref.map((v, i) => v - p[i])) + 1e-5);
+    }
+  });
+
+  it('satisfies the KKT conditions: d_i = clip(lambda w_i, -p_i, 1 - p_i) for one lambda >= 0', () => {
+    const p = Float32Array.from([0.5, 0.9, 0.1, 0.5, 0.3]);
+    const w = Float32Array.from([1, 2, -1, 0, 0.5]);
+    const c = 0.9;
+    const d = new Float32Array(5);
+    projectL2Hyperplane(p, w, c, d);
+    // Hand solution: coordinates 1 (room 0.1 at lambda 0.05) and 2 (room 0.1 at lambda 0.1)
+    // saturate; then lambda (1 + 0.25) + 0.2 + 0.1 = 0.9 gives lambda = 0.48.
+    const lambda = 0.48;
+    const expected = [0.48, 0.1, -0.1, 0, 0.24];
+    for (let i = 0; i < 5; i++) {
+      expect(d[i]).toBeCloseTo(expected[i], 6);
+      expect(d[i]).toBeCloseTo(Math.min(Math.max(lambda * w[i], -p[i]), 1 - p[i]), 6);
+    }
+    // On the hyperplane already: no step.
+    const e = new Float32Array(5);
+    projectL2Hyperplane(p, w, 0, e);
+    expect(Array.from(e)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('takes the largest step (every coordinate at its bound) where the box makes c unreachable', () => {
+    const p = Float32Array.from([0.5, 0.9, 0.2]);
+    const w = Float32Array.from([1, 2, -1]);
+    const d = new Float32Array(3);
+    projectL2Hyperplane(p, w, 5, d);
+    expect(Array.from(d).map((v) => Number(v.toFixed(6)))).toEqual([0.5, 0.1, -0.2]);
+    projectL2Hyperplane(p, w, -5, d);
+    expect(Array.from(d).map((v) => Number(v.toFixed(6)))).toEqual([-0.5, -0.9, 0.8]);
+  });
+});
+
+/** An affine classifier on `[h, w, 1]` images: logits = W x + b. */
+function affine(w: number[][], b: number[]): Classifier {
+  const wt = tf.tensor2d(w).transpose();
+  const bt = tf.tensor1d(b);
+  return (x) => tf.tidy(() => tf.add(tf.matMul(tf.reshape(x, [x.shape[0], -1]), wt), bt) as tf.Tensor2D);
+}
+
+const l2Norms = (a: tf.Tensor4D, b: tf.Tensor4D): number[] =>
+  tf.tidy(() => Array.from(tf.sqrt(tf.sum(tf.square(tf.sub(a, b)), [1, 2, 3])).dataSync()));
+
+describe('FAB-L2 on affine models', () => {
+  // Two classes on 3x3 images: z_0 - z_1 = u.x + beta. The minimal L2 perturbation that crosses
+  // the boundary without the box is |u.x + beta| / ||u||_2 along -u.
+  const u = [0.9, -0.4, 0.3, 0.7, -0.2, 0.5, 0.1, -0.8, 0.6];
+  const beta = -0.35;
+  const model = affine([u, new Array(9).fill(0)], [beta, 0]);
+  const images = [
+    [0.5, 0.6, 0.4, 0.5, 0.45, 0.55, 0.5, 0.52, 0.48],
+    [0.3, 0.7, 0.5, 0.6, 0.4, 0.5, 0.35, 0.65, 0.5],
+  ];
+  const closedForm = images.map((x) => Math.abs(dot(u, x) + beta) / norm2(u));
+
+  it('finds the minimal L2 perturbation |w.x + b| / ||w||_2 when the box does not bind', () => {
+    const x = tf.tensor4d(images.flat(), [2, 3, 3, 1]);
+    const y = tf.tensor1d([0, 0], 'int32');
+    expect(Array.from(tf.argMax(model(x), 1).dataSync())).toEqual([0, 0]);
+    for (const fab of [new Fab({ eps: 5, norm: 'L2', targeted: false, nIter: 100 }), new FabTargeted({ eps: 5, norm: 'L2', nIter: 100 })]) {
+      const adv = fab.run(model, x, y);
+      expect(Array.from(tf.argMax(model(adv), 1).dataSync())).toEqual([1, 1]);
+      const found = l2Norms(adv, x);
+      for (let i = 0; i < 2; i++) {
+        // Nothing shorter crosses the boundary; FAB lands within 1% of it.
+        expect(found[i]).toBeGreaterThanOrEqual(closedForm[i] * (1 - 1e-5));
+        expect(found[i]).toBeLessThanOrEqual(closedForm[i] * 1.01);
+      }
+      adv.dispose();
+    }
+    // Just below the minimal distance nothing is found; just above, everything.
+    const below = new Fab({ eps: Math.min(...closedForm) * 0.98, norm: 'L2', targeted: false }).run(model, x, y);
+    expect(Array.from(tf.argMax(model(below), 1).dataSync())).toEqual([0, 0]);
+    const above = new Fab({ eps: Math.max(...closedForm) * 1.02, norm: 'L2', targeted: false }).run(model, x, y);
+    expect(Array.from(tf.argMax(model(above), 1).dataSync())).toEqual([1, 1]);
+    tf.dispose([x, y, below, above]);
+  });
+
+  it('finds the minimal perturbation within the box where the box binds (checked by Dykstra)', () => {
+    // Pixels near the box's faces: the free minimiser would leave [0,1], so the box-constrained
+    // minimum is longer than |w.x + b| / ||w||_2 and only Dykstra's projection gives it.
+    // Each pixel 0.02 from the face that the step along -u pushes towards, but one.
+    const xv = u.map((v, i) => (i === 6 ? 0.5 : v > 0 ? 0.02 : 0.98));
+    // Class 0 wins at xv by 0.1, which the box leaves reachable (the 8 pixels at 0.02 from their
+    // face give 0.088, the middle one the rest).
+    const beta2 = -dot(u, xv) + 0.1;
+    const m = affine([u, new Array(9).fill(0)], [beta2, 0]);
+    const x = tf.tensor4d(xv, [1, 3, 3, 1]);
+    const y = tf.tensor1d([0], 'int32');
+    const free = (dot(u, xv) + beta2) / norm2(u);
+    const ref = dykstra(xv, u, -beta2);
+    expect(dot(u, ref) + beta2).toBeCloseTo(0, 6);
+    const boxed = norm2(ref.map((v, i) => v - xv[i]));
+    expect(boxed).toBeGreaterThan(free * 1.05);
+    const adv = new Fab({ eps: 5, norm: 'L2', targeted: false, nIter: 100 }).run(m, x, y);
+    expect(Array.from(tf.argMax(m(adv), 1).dataSync())).toEqual([1]);
+    const [found] = l2Norms(adv, x);
+    expect(found).toBeGreaterThanOrEqual(boxed * (1 - 1e-4));
+    expect(found).toBeLessThanOrEqual(boxed * 1.01);
+    tf.dispose([x, y, adv]);
+  });
+
+  it('picks, untargeted, the class whose boundary is closest in L2 (not in L1 of the gradient)', () => {
+    // At x = 0.5 (4 pixels): z = (1, 0.6, 0.2). Class 1: gap 0.4 over ||w0 - w1||_2 = 2, 0.2
+    // away; class 2: gap 0.8 over ||w0 - w2||_2 = 2, 0.4 away. The L-inf rule (dual L1: 0.4 / 2
+    // against 0.8 / 4) ties them.
+    const m = affine(
+      [
+        [0, 0, 0, 0],
+        [2, 0, 0, 0],
+        [1, 1, 1, 1],
+      ],
+      [1, -0.4, -1.8],
+    );
+    const x = tf.fill([1, 2, 2, 1], 0.5) as tf.Tensor4D;
+    const y = tf.tensor1d([0], 'int32');
+    const adv = new Fab({ eps: 3, norm: 'L2', targeted: false, nIter: 50 }).run(m, x, y);
+    expect(Array.from(tf.argMax(m(adv), 1).dataSync())).toEqual([1]);
+    expect(l2Norms(adv, x)[0]).toBeCloseTo(0.2, 2);
+    tf.dispose([x, y, adv]);
+  });
+
+  it('restarts start at half the budget in L2 and keep the result inside the ball', () => {
+    const x = tf.tensor4d(images.flat(), [2, 3, 3, 1]);
+    const y = tf.tensor1d([0, 0], 'int32');
+    const eps = Math.max(...closedForm) * 1.5;
+    const fab = new Fab({ eps, norm: 'L2', targeted: false, nIter: 20, nRestarts: 3, rng: 4 });
+    expect([fab.name, fab.norm]).toEqual(['fab', 'L2']);
+    const adv = fab.run(model, x, y);
+    for (const d of l2Norms(adv, x)) expect(d).toBeLessThanOrEqual(eps + 1e-5);
+    expect(() => new Fab({ eps: 1.5, norm: 'L2' })).not.toThrow();
+    expect(() => new Fab({ eps: 1.5 })).toThrow(/eps must be a number in \[0, 1\]/);
+    tf.dispose([x, y, adv]);
+  });
+});
