@@ -7,7 +7,20 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { Fab, FabTargeted, projectL2Hyperplane, Rng, type Classifier } from '@cat/core';
+import {
+  Apgd,
+  AutoAttack,
+  Fab,
+  FabTargeted,
+  projectL2Hyperplane,
+  Rng,
+  SquareAttack,
+  squareEta,
+  squareEtaRectangles,
+  squareL2Proposal,
+  type Classifier,
+  type SquareWindow,
+} from '@cat/core';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -199,6 +212,124 @@ describe('FAB-L2 on affine models', () => {
     for (const d of l2Norms(adv, x)) expect(d).toBeLessThanOrEqual(eps + 1e-5);
     expect(() => new Fab({ eps: 1.5, norm: 'L2' })).not.toThrow();
     expect(() => new Fab({ eps: 1.5 })).toThrow(/eps must be a number in \[0, 1\]/);
+    tf.dispose([x, y, adv]);
+  });
+});
+
+describe("Square-L2's patterns", () => {
+  const round = (v: ArrayLike<number>) => Array.from(v, (t) => Number(t.toFixed(5)));
+
+  it("eta_rectangles and eta as the reference's, worked by hand", () => {
+    // 1x3: the centre gets 1, then the clipped 3x3 rectangle 1/4 everywhere: (1/4, 5/4, 1/4).
+    expect(round(squareEtaRectangles(1, 3))).toEqual(round([0.25, 1.25, 0.25].map((v) => v / Math.sqrt(1.6875))));
+    // 2x3: rows (1/4, 1/4, 1/4) and (1/4, 5/4, 1/4).
+    expect(round(squareEtaRectangles(2, 3))).toEqual(round([0.25, 0.25, 0.25, 0.25, 1.25, 0.25].map((v) => v / Math.sqrt(1.875))));
+    // eta(3): the 1x3 on top, minus the 2x3 below, over sqrt(2); or its transpose.
+    const top = [0.25, 1.25, 0.25].map((v) => v / Math.sqrt(1.6875) / Math.SQRT2);
+    const below = [0.25, 0.25, 0.25, 0.25, 1.25, 0.25].map((v) => -v / Math.sqrt(1.875) / Math.SQRT2);
+    const rows = round([...top, ...below]);
+    const cols = round([0, 3, 6, 1, 4, 7, 2, 5, 8].map((i) => [...top, ...below][i]));
+    const seen = new Set<string>();
+    const rng = new Rng(3);
+    for (let t = 0; t < 20; t++) {
+      const e = round(squareEta(3, rng));
+      expect([JSON.stringify(rows), JSON.stringify(cols)]).toContain(JSON.stringify(e));
+      seen.add(JSON.stringify(e));
+    }
+    expect(seen.size).toBe(2);
+    for (const side of [3, 5, 8]) expect(norm2(squareEta(side, rng))).toBeCloseTo(1, 10);
+  });
+});
+
+describe("Square-L2's window-pair update", () => {
+  /** Random delta of norm at most eps on `[h, w, c]`, some of it at exactly eps. */
+  function randomDelta(rng: Rng, shape: [number, number, number], eps: number): Float32Array {
+    const d = Float32Array.from({ length: shape[0] * shape[1] * shape[2] }, () => rng.normal());
+    const scale = (eps * (rng.int(3) === 0 ? 1 : rng.next())) / norm2(d);
+    return d.map((v) => v * scale);
+  }
+
+  function windowsOf(rng: Rng, h: number, w: number, s: number): [SquareWindow, SquareWindow] {
+    return [
+      [rng.int(h - s + 1), rng.int(w - s + 1)],
+      [rng.int(h - s + 1), rng.int(w - s + 1)],
+    ];
+  }
+
+  const inside = (r: number, c: number, [wr, wc]: SquareWindow, s: number) => r >= wr && r < wr + s && c >= wc && c < wc + s;
+
+  it('with one channel: norm exactly eps, the rest kept, the second window emptied, the first new', () => {
+    const rng = new Rng(21);
+    for (let trial = 0; trial < 40; trial++) {
+      const [h, w] = [5 + rng.int(6), 5 + rng.int(6)];
+      const s = [3, 5][rng.int(2)];
+      const eps = 0.1 + 3 * rng.next();
+      const delta = randomDelta(rng, [h, w, 1], eps);
+      const [win, win2] = windowsOf(rng, h, w, s);
+      const eta = squareEta(s, rng);
+      const sign = rng.next() < 0.5 ? -1 : 1;
+      const out = squareL2Proposal(delta, [h, w, 1], s, win, win2, eta, [sign], eps);
+      // The budget's unused part and the windows' old norm go into window 1: the total is eps.
+      expect(norm2(out)).toBeCloseTo(eps, 4);
+      const fresh: number[] = [];
+      const old: number[] = [];
+      for (let r = 0; r < h; r++) {
+        for (let c = 0; c < w; c++) {
+          const k = r * w + c;
+          if (inside(r, c, win, s)) {
+            fresh.push(out[k]);
+            old.push(delta[k]);
+          } else if (inside(r, c, win2, s)) expect(out[k]).toBe(0);
+          else expect(out[k]).toBe(delta[k]);
+        }
+      }
+      // Window 1 points along eta * sign + (old window) / ||old window||.
+      const oldNorm = norm2(old);
+      const dir = Array.from(eta, (v, i) => v * sign + old[i] / (oldNorm + 1e-12));
+      const cos = dot(fresh, dir) / (norm2(fresh) * norm2(dir));
+      expect(cos).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('with three channels: each channel of window 1 gets the same norm; after the rescale, ||delta||_2 = eps and the rest keeps its direction', () => {
+    const rng = new Rng(22);
+    for (let trial = 0; trial < 30; trial++) {
+      const [h, w, ch] = [6 + rng.int(5), 6 + rng.int(5), 3];
+      const s = [3, 5][rng.int(2)];
+      const eps = 0.1 + 3 * rng.next();
+      const delta = randomDelta(rng, [h, w, ch], eps);
+      const [win, win2] = windowsOf(rng, h, w, s);
+      const signs = [1, -1, rng.next() < 0.5 ? -1 : 1];
+      const out = squareL2Proposal(delta, [h, w, ch], s, win, win2, squareEta(s, rng), signs, eps);
+      let image = 0;
+      let windows = 0;
+      const perChannel = [0, 0, 0];
+      for (let r = 0; r < h; r++) {
+        for (let c = 0; c < w; c++) {
+          for (let k = 0; k < ch; k++) {
+            const i = (r * w + c) * ch + k;
+            image += delta[i] ** 2;
+            if (inside(r, c, win, s) || inside(r, c, win2, s)) windows += delta[i] ** 2;
+            if (inside(r, c, win, s)) perChannel[k] += out[i] ** 2;
+            else if (!inside(r, c, win2, s)) expect(out[i]).toBe(delta[i]);
+          }
+        }
+      }
+      const target = Math.sqrt(Math.max(eps ** 2 - image, 0) / ch + windows);
+      for (const v of perChannel) expect(Math.sqrt(v)).toBeCloseTo(target, 4);
+    }
+  });
+
+  it('every proposal the attack makes lies on the L2 sphere of radius eps where [0,1] does not bind', () => {
+    // Grey images and a small eps: no pixel reaches the box, so each kept point has norm eps.
+    const model = affine([new Array(48).fill(0.01), new Array(48).fill(-0.01)], [0.2, 0]);
+    const x = tf.fill([3, 4, 4, 3], 0.5) as tf.Tensor4D;
+    const y = tf.tensor1d([0, 0, 0], 'int32');
+    const sq = new SquareAttack({ eps: 0.3, norm: 'L2', nQueries: 30, rng: 5 });
+    expect([sq.norm, sq.eps]).toEqual(['L2', 0.3]);
+    const adv = sq.run(model, x, y);
+    for (const v of l2Norms(adv, x)) expect(v).toBeCloseTo(0.3, 4);
+    expect(Array.from(sq.lastQueries)).toEqual([30, 30, 30]);
     tf.dispose([x, y, adv]);
   });
 });
