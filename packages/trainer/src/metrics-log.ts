@@ -25,6 +25,11 @@ export interface EpochMetrics {
   wallSeconds: number;
   /** Training steps taken so far in the whole run. */
   step: number;
+  /**
+   * Under MPI: seconds of this epoch's training that rank 0 spent in all-reduce calls (gradients
+   * and losses; the transfer plus the wait for the slowest rank). Absent on one process.
+   */
+  allreduceSeconds?: number;
   /** CAT: the mean over the epoch's steps of the mask statistics (absent for methods without a mask). */
   mask?: MaskStats;
   /**

@@ -160,6 +160,7 @@ async function trainRun(input: TrainConfigInput | TrainConfig, options: TrainOpt
 
     for (let epoch = startEpoch; epoch < cfg.epochs; epoch++) {
       const t0 = performance.now();
+      const reduced0 = dist?.dp.allreduceSeconds ?? 0;
       const lr = piecewiseLr(cfg.lr, cfg.milestones, epoch, cfg.lrFactor);
       setLearningRate(optF, lr);
       if (optG) setLearningRate(optG, lr * cfg.maskLrScale);
@@ -199,6 +200,7 @@ async function trainRun(input: TrainConfigInput | TrainConfig, options: TrainOpt
         await new Promise((r) => setImmediate(r));
       }
       const trainSeconds = (performance.now() - t0) / 1000;
+      const allreduceSeconds = dist ? dist.dp.allreduceSeconds - reduced0 : undefined;
       // The epoch's mean mask, and where it stands at the end: the mean over its last quarter of steps.
       const mask = core.meanMaskStats(maskSteps);
       const maskEnd = core.meanMaskStats(maskSteps.slice(-Math.ceil(maskSteps.length / 4)));
@@ -230,6 +232,7 @@ async function trainRun(input: TrainConfigInput | TrainConfig, options: TrainOpt
         evalSeconds,
         wallSeconds: (performance.now() - t0) / 1000,
         step: globalStep,
+        ...(allreduceSeconds === undefined ? {} : { allreduceSeconds }),
         ...(mask && maskEnd ? { mask, maskEnd } : {}),
       };
       metrics = [...metrics, m];

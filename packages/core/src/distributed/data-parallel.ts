@@ -85,8 +85,24 @@ export function averageGradients(optimizer: tf.Optimizer, dp: DataParallel): tf.
 /** One rank's part in data-parallel training. */
 export class DataParallel {
   private weight = 1;
+  private reduceMs = 0;
 
   constructor(readonly comm: Collective) {}
+
+  /**
+   * Seconds spent in this rank's all-reduce calls so far (the data moved, plus the wait for the
+   * slowest rank to arrive): the communication share of a step, as docs/SCALING.md reports it.
+   */
+  get allreduceSeconds(): number {
+    return this.reduceMs / 1000;
+  }
+
+  /** `comm.allreduceSum`, timed. */
+  private reduce(flat: Float32Array): void {
+    const t0 = performance.now();
+    this.comm.allreduceSum(flat);
+    this.reduceMs += performance.now() - t0;
+  }
 
   get rank(): number {
     return this.comm.rank;
@@ -110,7 +126,7 @@ export class DataParallel {
   allreduceMean(tensors: tf.Tensor[]): tf.Tensor[] {
     const flat = flatten(tensors);
     for (let i = 0; i < flat.length; i++) flat[i] *= this.weight;
-    this.comm.allreduceSum(flat);
+    this.reduce(flat);
     return unflatten(flat, tensors);
   }
 
@@ -118,7 +134,7 @@ export class DataParallel {
   averageLosses(losses: StepLosses): StepLosses {
     const names = Object.keys(losses).sort();
     const flat = Float32Array.from(names, (n) => losses[n] * this.weight);
-    this.comm.allreduceSum(flat);
+    this.reduce(flat);
     return Object.fromEntries(names.map((n, i) => [n, flat[i]]));
   }
 
@@ -138,7 +154,7 @@ export class DataParallel {
   /** Sums `counts` over the ranks (e.g. correct predictions of each rank's part of a test set). */
   sumCounts(counts: number[]): number[] {
     const flat = Float32Array.from(counts);
-    this.comm.allreduceSum(flat);
+    this.reduce(flat);
     return Array.from(flat);
   }
 }

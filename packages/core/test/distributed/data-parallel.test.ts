@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { shardRange } from '@cat/core';
+import { DataParallel, shardRange, type Collective } from '@cat/core';
 import { jsonLines, mpirun } from './mpirun.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -37,6 +37,25 @@ describe('shardRange', () => {
       const sizes = shards.map((s) => s.end - s.start);
       expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
     }
+  });
+});
+
+describe('DataParallel.allreduceSeconds', () => {
+  it('adds up the time spent inside the all-reduce calls, and nothing else', () => {
+    const busy = (ms: number) => {
+      const t = performance.now();
+      while (performance.now() - t < ms);
+    };
+    // A one-rank communicator whose all-reduce takes 30 ms and sums nothing away.
+    const comm: Collective = { rank: 0, size: 1, allreduceSum: () => busy(30), broadcast: () => undefined };
+    const dp = new DataParallel(comm);
+    expect(dp.allreduceSeconds).toBe(0);
+    busy(300); // outside any call: not counted
+    dp.setShard(1, 1);
+    expect(dp.averageLosses({ a: 2 })).toEqual({ a: 2 });
+    expect(dp.sumCounts([3, 4])).toEqual([3, 4]);
+    expect(dp.allreduceSeconds).toBeGreaterThanOrEqual(0.06);
+    expect(dp.allreduceSeconds).toBeLessThan(0.3);
   });
 });
 

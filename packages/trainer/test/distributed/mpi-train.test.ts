@@ -83,8 +83,10 @@ describe('mpirun -np 2 cat-cli train', () => {
     expect(resumed.stdout).toContain('from epoch 2 of 3');
     // Rank 0 alone reports (the progress and the final line).
     expect(resumed.stdout.match(/^done: 3 epochs/gm)).toHaveLength(1);
-    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; step: number });
+    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; step: number; trainSeconds: number; allreduceSeconds?: number });
     expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3]);
+    // The communication share of each epoch's training: some time, never more than the training.
+    for (const l of lines) expect(l.allreduceSeconds! > 0 && l.allreduceSeconds! < l.trainSeconds, JSON.stringify(l)).toBe(true);
     // 4 global batches an epoch: steps count global batches, not shards.
     expect(lines.map((l) => l.step)).toEqual([4, 8, 12]);
   }, 480_000);
