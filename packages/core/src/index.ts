@@ -1,16 +1,9 @@
 /**
  * @cat/core: Calibrated Adversarial Training on tfjs tensors.
  * Each folder owns one concern and exports it through its own index.
+ *
+ * This entry is everything (for Node). `@cat/core/browser` (browser.ts) is the part that imports
+ * nothing from Node, `@cat/core/node` (node.ts) the rest.
  */
-export * from './types.js';
-export * from './util/index.js';
-export * from './ops/index.js';
-export * from './backend/index.js';
-export * from './data/index.js';
-export * from './models/index.js';
-export * from './io/index.js';
-export * from './losses/index.js';
-export * from './attacks/index.js';
-export * from './methods/index.js';
-export * from './eval/index.js';
-export * from './distributed/index.js';
+export * from './browser.js';
+export * from './node.js';

@@ -134,8 +134,8 @@ export async function evaluate(
       if (input !== x) input.dispose();
       tf.dispose([x, y]);
       opts.onProgress?.({ attack: name, attackIndex, attackCount, done: end, total: n });
-      // Let timers and progress bars run between batches.
-      await new Promise((r) => setImmediate(r));
+      // Let timers and progress bars run between batches (setTimeout: a browser has no setImmediate).
+      await new Promise((r) => setTimeout(r, 0));
     }
     const result: AttackAccuracy = {
       name,

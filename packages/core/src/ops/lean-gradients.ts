@@ -195,7 +195,8 @@ function leanGradients(e: EngineInternals): GradientsFn {
  * tfjs's own (for comparisons).
  */
 export function installLeanGradients(): void {
-  if (process.env.CAT_LEAN_GRADIENTS === '0') return;
+  // No `process` in a browser: there the lean gradients are always on.
+  if ((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CAT_LEAN_GRADIENTS === '0') return;
   const e = tf.engine() as unknown as EngineInternals;
   if (e.catLeanGradients) return;
   e.gradients = leanGradients(e);
