@@ -10,10 +10,13 @@ export default defineConfig({
     alias: {
       // Subpath exports before their package: the first alias that matches wins.
       '@cat/core/layers': fileURLToPath(new URL('./packages/core/src/layers.ts', import.meta.url)),
+      '@cat/core/browser': fileURLToPath(new URL('./packages/core/src/browser.ts', import.meta.url)),
+      '@cat/core/node': fileURLToPath(new URL('./packages/core/src/node.ts', import.meta.url)),
       '@cat/core': src('core'),
       '@cat/trainer': src('trainer'),
       '@cat/viz': src('viz'),
       '@cat/cli': src('cli'),
+      '@cat/web': src('web'),
     },
   },
   test: {
