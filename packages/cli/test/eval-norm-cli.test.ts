@@ -30,13 +30,30 @@ describe('cat-cli eval --norm', () => {
     expect(fs.readFileSync(path.join(out, 'eval.md'), 'utf8')).toMatch(/on 2 test images, L2 eps 2/);
   });
 
+  it('runs AutoAttack in L2 (every stage of the standard version), with its breakdown and RobustBench fields', async () => {
+    const out = tempDir('eval-norm-aa');
+    const r = await cli([
+      'eval', run, '--backend', 'cpu', '--limit', '2', '--batch', '2', '--attacks', 'autoattack', '--norm', 'l2',
+      '--apgd-iter', '2', '--fab-iter', '2', '--square-queries', '3', '--targets', '2', '--out', out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'eval.json'), 'utf8'));
+    expect([json.runs[0].norm, json.runs[0].eps]).toEqual(['L2', 2]);
+    const aa = json.runs[0].attacks.find((a: { name: string }) => a.name === 'autoattack');
+    expect(aa.stages.map((s: { name: string }) => s.name)).toEqual(['apgd-ce', 'apgd-t', 'fab-t', 'square']);
+    expect(r.stdout).toMatch(/using standard version including apgd-ce, apgd-t, fab-t, square/);
+    const rb = JSON.parse(fs.readFileSync(path.join(out, 'robustbench.json'), 'utf8'));
+    expect([rb.threat_model, rb.eps]).toEqual(['L2', '2']);
+    expect(Number(rb.autoattack_acc)).toBeCloseTo(aa.accuracy * 100, 2);
+  });
+
   it('takes --eps above 1 only in L2, and refuses an attack without L2 by name', async () => {
     let r = await cli(['eval', run, '--backend', 'cpu', '--limit', '2', '--attacks', 'cw', '--norm', 'l2', '--eps', '1.5']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/attack 'cw' has no L2 threat model \(L2 attacks: pgd10/);
-    r = await cli(['eval', run, '--backend', 'cpu', '--limit', '2', '--attacks', 'autoattack', '--norm', 'l2']);
+    r = await cli(['eval', run, '--backend', 'cpu', '--limit', '2', '--attacks', 'fgsm', '--norm', 'l2']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/attack 'autoattack' has no L2 threat model/);
+    expect(r.stderr).toMatch(/attack 'fgsm' has no L2 threat model \(L2 attacks: .*square, autoattack, .*fab, fab-t/);
     r = await cli(['eval', run, '--backend', 'cpu', '--limit', '2', '--attacks', 'pgd1', '--eps', '1.5']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/--eps 1.5: an L-inf budget must be <= 1/);

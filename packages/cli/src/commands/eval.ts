@@ -17,6 +17,7 @@ import {
   AUTOATTACK_VERSIONS,
   AutoAttack,
   asClassifier,
+  attackNamesWithNorm,
   autoAttackLog,
   autoAttackName,
   availableBackends,
@@ -570,7 +571,7 @@ export function registerEval(program: Command): void {
     .option('--batch <n>', 'images per batch (default 100)', numberArg({ integer: true, min: 1 }))
     .option('--backend <name>', 'tfjs backend: native, cpu, wasm, tensorflow (default: the best available)', choiceArg(BACKEND_NAMES))
     .option('--eps <eps>', "budget in the --norm (default: the run's training eps; with --norm l2, RobustBench's L2 eps: 0.5 CIFAR, 2 MNIST)", numberArg({ min: 0 }))
-    .option('--norm <norm>', 'threat model of every attack that has it: linf (default) or l2 (pgd<N>, pgd<N>x<R>, apgd-ce, apgd-dlr, apgd-t); an attack without it is refused', normArg)
+    .option('--norm <norm>', `threat model of every attack that has it: linf (default) or l2 (${attackNamesWithNorm('L2').join(', ')}); an attack without it is refused`, normArg)
     .option('--checkpoint <which>', 'best or last (default best, else last)', choiceArg(['best', 'last']))
     .option('--seed <n>', 'seed of the attacks’ random streams (default 0)', numberArg({ integer: true, min: 0 }))
     .option('--square-queries <n>', 'Square query budget (default 5000)', numberArg({ integer: true, min: 1 }))

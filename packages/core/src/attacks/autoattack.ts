@@ -1,5 +1,5 @@
 /**
- * AutoAttack, L-inf (Croce & Hein, ICML 2020), in the reference code's versions: each stage runs
+ * AutoAttack, L-inf or L2 (Croce & Hein, ICML 2020), in the reference code's versions: each stage runs
  * only on the examples every earlier stage left correctly classified, and robust accuracy is the
  * fraction that survives them all.
  * - `standard`: APGD-CE, APGD-T (targeted DLR, 9 target classes), FAB-T (9 target classes),
@@ -11,7 +11,8 @@
  * - `custom`: the stages given, at the reference's constructor settings (5 restarts for APGD-CE,
  *   APGD-DLR and FAB; FAB-T always runs one).
  * As in the reference code, Square's window schedule is not rescaled to the query budget (see
- * {@link SquareOptions.rescaleSchedule}).
+ * {@link SquareOptions.rescaleSchedule}). In L2 every version runs the same stages at the same
+ * settings as in L-inf, each stage in L2, as the reference's `set_version` does for both norms.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Attack, Classifier } from '../types.js';
@@ -21,7 +22,8 @@ import { indicesWhere, predict, scatterRows, takeRows } from './batch-rows.js';
 import { checkAttackInputs } from './check-inputs.js';
 import { defineAttack } from './entry.js';
 import { Fab } from './fab.js';
-import { checkEps, resolveRng } from './options.js';
+import { checkEps, checkNorm, resolveRng } from './options.js';
+import { NORMS, type Norm } from './projection.js';
 import { SquareAttack } from './square.js';
 
 /** AutoAttack's stages under the reference's names. */
@@ -78,7 +80,10 @@ function checkStages(names: readonly string[]): AutoAttackStage[] {
 
 /** Options of {@link AutoAttack}; the defaults are the version's budgets. */
 export interface AutoAttackOptions {
+  /** Budget in the norm's measure. */
   eps: number;
+  /** Threat model of every stage (default 'Linf'). */
+  norm?: Norm;
   /** Version (default `standard`, or `custom` when `stages` is given). */
   version?: AutoAttackVersion;
   /**
@@ -113,10 +118,11 @@ export interface AutoAttackBreakdown {
   n: number;
 }
 
-/** AutoAttack (L-inf), implementing {@link Attack}. */
+/** AutoAttack (L-inf or L2), implementing {@link Attack}. */
 export class AutoAttack implements Attack {
   readonly name = 'autoattack';
   readonly eps: number;
+  readonly norm: Norm;
   readonly version: AutoAttackVersion;
   readonly stages: AutoAttackStage[];
   /** The attack each stage runs, in order (inspect their settings here). */
@@ -126,7 +132,8 @@ export class AutoAttack implements Attack {
 
   constructor(opts: AutoAttackOptions) {
     if (opts === null || typeof opts !== 'object') throw new Error('AutoAttack: options object required');
-    this.eps = checkEps('AutoAttack', opts.eps);
+    this.norm = checkNorm('AutoAttack', opts.norm ?? 'Linf');
+    this.eps = checkEps('AutoAttack', opts.eps, this.norm);
     const version = opts.version ?? (opts.stages ? 'custom' : 'standard');
     if (!(AUTOATTACK_VERSIONS as readonly string[]).includes(version)) {
       throw new Error(`AutoAttack: unknown version '${version}' (expected ${AUTOATTACK_VERSIONS.join(', ')})`);
@@ -143,14 +150,15 @@ export class AutoAttack implements Attack {
     const nRestarts = opts.nRestarts ?? settings.restarts;
     const eotIter = opts.eotIter ?? settings.eotIter;
     const { eps, apgdIter: nIter, fabIter } = opts;
+    const norm = this.norm;
     const build: Record<AutoAttackStage, () => Attack> = {
-      'apgd-ce': () => new Apgd({ eps, nIter, loss: 'ce', nRestarts, eotIter, rng }),
-      'apgd-dlr': () => new Apgd({ eps, nIter, loss: 'dlr', nRestarts, eotIter, rng }),
-      'apgd-t': () => new Apgd({ eps, nIter, loss: 'dlr-targeted', nTargetClasses, rng }),
-      fab: () => new Fab({ eps, nIter: fabIter, targeted: false, nRestarts, rng }),
-      'fab-t': () => new Fab({ eps, nIter: fabIter, targeted: true, nTargetClasses, rng }),
+      'apgd-ce': () => new Apgd({ eps, norm, nIter, loss: 'ce', nRestarts, eotIter, rng }),
+      'apgd-dlr': () => new Apgd({ eps, norm, nIter, loss: 'dlr', nRestarts, eotIter, rng }),
+      'apgd-t': () => new Apgd({ eps, norm, nIter, loss: 'dlr-targeted', nTargetClasses, rng }),
+      fab: () => new Fab({ eps, norm, nIter: fabIter, targeted: false, nRestarts, rng }),
+      'fab-t': () => new Fab({ eps, norm, nIter: fabIter, targeted: true, nTargetClasses, rng }),
       // The reference builds its Square with resc_schedule=False: p halves at raw query counts.
-      square: () => new SquareAttack({ eps, nQueries: opts.squareQueries, pInit: opts.squarePInit, rescaleSchedule: false, rng }),
+      square: () => new SquareAttack({ eps, norm, nQueries: opts.squareQueries, pInit: opts.squarePInit, rescaleSchedule: false, rng }),
     };
     this.plan = this.stages.map((name) => ({ name, attack: build[name]() }));
   }
@@ -211,16 +219,18 @@ export const autoAttackEntry = defineAttack<AutoAttackOptions>({
   kind: 'autoattack',
   match: /^autoattack(?:-(plus|rand|custom))?$/,
   names: Object.keys(AUTOATTACK_NAME_VERSIONS),
+  norms: NORMS,
   evalOnly: true,
   // APGD-T's targeted DLR ranks the 4 largest logits, APGD-DLR's the 3 largest.
   minClasses: (m) => {
     const stages: readonly string[] = AUTOATTACK_VERSION_SETTINGS[AUTOATTACK_NAME_VERSIONS[m[0]]].stages;
     return stages.includes('apgd-t') ? 4 : stages.includes('apgd-dlr') ? 3 : 2;
   },
-  options: ({ eps, ctx, rng, match }) => {
+  options: ({ eps, norm, ctx, rng, match }) => {
     const version = AUTOATTACK_NAME_VERSIONS[match[0]];
     return {
       eps,
+      norm,
       version,
       stages: version === 'custom' ? ctx.aaStages : undefined,
       apgdIter: ctx.apgdIter,

@@ -15,6 +15,7 @@ import { fgsmEntry } from './fgsm.js';
 import { friendlyPgdEntry } from './friendly-pgd.js';
 import { checkEps, checkNorm, resolveRng } from './options.js';
 import { pgdEntry, pgdRestartsEntry } from './pgd.js';
+import type { Norm } from './projection.js';
 import { squareEntry } from './square.js';
 
 export type { AttackContext, AttackEntry, AttackOverrides, AttackRequest } from './entry.js';
@@ -160,6 +161,11 @@ export function attackEntryOf(name: string): AttackEntry {
   return lookUp(name).entry;
 }
 
+/** The names and name forms of the attacks that have the norm, in registry order (for help texts and errors). */
+export function attackNamesWithNorm(norm: Norm): string[] {
+  return ATTACK_REGISTRY.filter((e) => (e.norms ?? ['Linf']).includes(norm)).flatMap((e) => [...e.names, ...(e.patterns ?? [])]);
+}
+
 /** The fewest classes a named attack works with (2 for most; the DLR losses need 3 or 4). */
 export function attackMinClasses(name: string): number {
   const { entry, match } = lookUp(name);
@@ -180,8 +186,7 @@ export function resolveAttackSpec(name: string, ctx: AttackContext = {}): Attack
   if (eps === undefined) throw new Error(`attack '${name}': eps is required (give it in the context or as ':eps=...')`);
   const norm = checkNorm(`attack '${name}'`, overrides.norm ?? ctx.norm ?? 'Linf');
   if (!(entry.norms ?? ['Linf']).includes(norm)) {
-    const supporting = ATTACK_REGISTRY.filter((e) => e.norms?.includes(norm)).flatMap((e) => [...e.names, ...(e.patterns ?? [])]);
-    throw new Error(`attack '${name}' has no ${norm} threat model (${norm} attacks: ${supporting.join(', ') || 'none'})`);
+    throw new Error(`attack '${name}' has no ${norm} threat model (${norm} attacks: ${attackNamesWithNorm(norm).join(', ') || 'none'})`);
   }
   checkEps(`attack '${name}'`, eps, norm);
   const rest = { ...overrides };

@@ -18,9 +18,14 @@ import {
   squareEta,
   squareEtaRectangles,
   squareL2Proposal,
+  asClassifier,
+  AUTOATTACK_VERSIONS,
+  createAttack,
+  type Attack,
   type Classifier,
   type SquareWindow,
 } from '@cat/core';
+import { accuracy, toyBatch, trainedToyClassifier } from '../attacks/tiny-models.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -331,5 +336,65 @@ describe("Square-L2's window-pair update", () => {
     for (const v of l2Norms(adv, x)) expect(v).toBeCloseTo(0.3, 4);
     expect(Array.from(sq.lastQueries)).toEqual([30, 30, 30]);
     tf.dispose([x, y, adv]);
+  });
+});
+
+describe('AutoAttack in L2', () => {
+  /** A stage's settings and norm, read off the built object. */
+  function stage(a: Attack): Record<string, unknown> {
+    if (a instanceof Apgd) return { norm: a.norm, loss: a.loss, nIter: a.nIter, nRestarts: a.nRestarts, eotIter: a.eotIter, nTargetClasses: a.nTargetClasses };
+    if (a instanceof Fab) return { norm: a.norm, targeted: a.targeted, nIter: a.nIter, nRestarts: a.nRestarts, nTargetClasses: a.nTargetClasses };
+    if (a instanceof SquareAttack) return { norm: a.norm, nQueries: a.nQueries, pInit: a.pInit, rescaleSchedule: a.rescaleSchedule };
+    throw new Error(`unexpected stage ${a.name}`);
+  }
+
+  it("every version runs its L-inf stages at the L-inf settings, each stage in L2 (the reference's set_version for both norms)", () => {
+    for (const version of AUTOATTACK_VERSIONS) {
+      const linf = new AutoAttack({ eps: 0.1, version });
+      const l2 = new AutoAttack({ eps: 0.5, version, norm: 'L2' });
+      expect(l2.norm).toBe('L2');
+      expect(l2.stages).toEqual(linf.stages);
+      l2.plan.forEach((s, i) => {
+        expect(s.attack.eps).toBe(0.5);
+        expect(stage(s.attack)).toEqual({ ...stage(linf.plan[i].attack), norm: 'L2' });
+      });
+    }
+    // Square inside AutoAttack keeps the raw-count schedule in L2 too; by name, with a budget past 1.
+    const aa = createAttack('autoattack-plus', { eps: 1.5, norm: 'L2' }) as AutoAttack;
+    expect(aa.plan.map((s) => stage(s.attack).norm)).toEqual(new Array(6).fill('L2'));
+    expect(stage(aa.plan.find((s) => s.name === 'square')!.attack)).toMatchObject({ rescaleSchedule: false });
+    expect(() => new AutoAttack({ eps: 1.5 })).toThrow(/eps must be a number in \[0, 1\]/);
+  });
+
+  it('is never weaker than APGD-CE-L2 alone on the trained toy model: it breaks every example APGD-CE breaks, and more', () => {
+    const model = trainedToyClassifier(7, 60, 4);
+    const f = asClassifier(model);
+    const { x, y } = toyBatch(new Rng(99), 24, 4);
+    const labels = Array.from(y.dataSync());
+    const broken = (adv: tf.Tensor4D) => Array.from(tf.tidy(() => tf.argMax(f(adv), 1).dataSync()), (p, i) => p !== labels[i]);
+    const budgets = { apgdIter: 5, fabIter: 10, squareQueries: 50, nTargetClasses: 3 };
+    let stronger = 0;
+    for (const eps of [0.6, 0.7, 0.8, 0.9, 1.0]) {
+      const apgdAdv = createAttack('apgd-ce', { eps, norm: 'L2', seed: 3, ...budgets }).run(f, x, y);
+      const aa = createAttack('autoattack', { eps, norm: 'L2', seed: 3, ...budgets }) as AutoAttack;
+      const aaAdv = aa.run(f, x, y);
+      const [a, b] = [broken(apgdAdv), broken(aaAdv)];
+      a.forEach((v, i) => {
+        if (v) expect(b[i], `eps ${eps}, example ${i}`).toBe(true);
+      });
+      expect(accuracy(f, aaAdv, y)).toBeLessThanOrEqual(accuracy(f, apgdAdv, y));
+      if (b.filter(Boolean).length > a.filter(Boolean).length) stronger++;
+      for (const d of l2Norms(aaAdv, x)) expect(d).toBeLessThanOrEqual(eps + 1e-5);
+      // The breakdown is cumulative and ends at the accuracy of what it returns.
+      const accs = aa.lastBreakdown!.stages.map((s) => s.robustAccuracy);
+      for (let i = 1; i < accs.length; i++) expect(accs[i]).toBeLessThanOrEqual(accs[i - 1]);
+      expect(accs[accs.length - 1]).toBeCloseTo(accuracy(f, aaAdv, y), 6);
+      tf.dispose([apgdAdv, aaAdv]);
+    }
+    // Around the toy model's robust radius (APGD-CE leaves 92% to 25% robust at eps 0.7 to 0.9),
+    // the later L2 stages break examples APGD-CE did not.
+    expect(stronger).toBeGreaterThan(0);
+    tf.dispose([x, y]);
+    model.dispose();
   });
 });
