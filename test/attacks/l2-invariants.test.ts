@@ -18,25 +18,20 @@ import {
   Rng,
   type Attack,
 } from '@cat/core';
-import { accuracy, randomBatch, tinyClassifier, TOY_CLASSES, toyBatch, trainedToyClassifier } from '../../packages/core/test/attacks/tiny-models.js';
+import { accuracy, randomBatch, tinyClassifier, TOY_CLASSES, toyBatch, trainedToyClassifiers } from '../../packages/core/test/attacks/tiny-models.js';
 
 const supportsL2 = ATTACK_REGISTRY.filter((e) => e.norms?.includes('L2'));
 const L2_NAMES = [...supportsL2.flatMap((e) => e.names), 'pgd5x2'];
 // One fixed name per entry without L2 (evaluation-only entries without names are covered by PGD's).
 const LINF_ONLY = ATTACK_REGISTRY.filter((e) => !e.norms?.includes('L2')).flatMap((e) => e.names.slice(0, 1));
 
-/** Trained toy classifiers by class count: the 3-class one, and wider ones for attacks needing more. */
-const trained = new Map<number, tf.LayersModel>();
-function trainedWith(classes: number): tf.LayersModel {
-  const k = Math.max(classes, TOY_CLASSES);
-  if (!trained.has(k)) trained.set(k, trainedToyClassifier(7, 60, k));
-  return trained.get(k)!;
-}
+/** Trained toy classifiers: the 3-class one, and wider ones for attacks needing more classes. */
+const trained = trainedToyClassifiers(7);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-afterAll(() => tf.dispose([...trained.values()]));
+afterAll(() => trained.dispose());
 
 /** Per-example L2 norms of `xAdv - x`, and the range of `xAdv`. */
 function l2Stats(xAdv: tf.Tensor4D, x: tf.Tensor4D): { norms: number[]; range: number[] } {
@@ -90,7 +85,7 @@ describe.each(L2_NAMES.map((n) => [n]))('L2 attack %s', (name) => {
 
   it(`leaves no tensors behind, and lowers accuracy on a trained model (${Math.max(minClasses, TOY_CLASSES)} classes)`, () => {
     const classes = Math.max(minClasses, TOY_CLASSES);
-    const f = asClassifier(trainedWith(classes));
+    const f = asClassifier(trained.get(classes));
     const { x, y } = toyBatch(new Rng(99), 30, classes);
     // The L2 ball of radius 0.3 * 6 (the L-inf test's eps times sqrt(36)) holds the same corners.
     const attack = createAttack(name, { eps: 1.8, norm: 'L2', seed: 1, apgdIter: 20, fabIter: 20, squareQueries: 200 });

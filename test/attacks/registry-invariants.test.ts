@@ -25,23 +25,16 @@ import {
   TOY_CLASSES,
   TOY_SHAPE,
   toyBatch,
-  trainedToyClassifier,
+  trainedToyClassifiers,
 } from '../../packages/core/test/attacks/tiny-models.js';
 
-let trained: tf.LayersModel;
-/** Trained toy classifiers with more classes, for the attacks that need them (APGD-T, AutoAttack). */
-const wider = new Map<number, tf.LayersModel>();
-function trainedWith(classes: number): tf.LayersModel {
-  if (classes <= TOY_CLASSES) return trained;
-  if (!wider.has(classes)) wider.set(classes, trainedToyClassifier(7, 60, classes));
-  return wider.get(classes)!;
-}
+/** Trained toy classifiers: the 3-class one, and wider ones for attacks needing more classes. */
+const trained = trainedToyClassifiers(7);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  trained = trainedToyClassifier(7);
 });
-afterAll(() => tf.dispose([trained, ...wider.values()]));
+afterAll(() => trained.dispose());
 
 /** max |a - b| and the range of `a`, read back at once. */
 function stats(xAdv: tf.Tensor, x: tf.Tensor): { maxDelta: number; min: number; max: number } {
@@ -99,7 +92,7 @@ describe.each(ATTACK_NAMES.map((n) => [n]))('attack %s', (name) => {
 
   it('runs at its full strength without leaking tensors, and lowers accuracy on a trained model', () => {
     const { x, y } = toyBatch(new Rng(99), 30);
-    const f = asClassifier(trained);
+    const f = asClassifier(trained.get(TOY_CLASSES));
     // A step of eps/4 lets even 10 steps cross the toy problem's margin.
     const attack = createAttack(name, { eps: 0.3, alpha: 0.075, seed: 1 });
     const clean = accuracy(f, x, y);
@@ -155,7 +148,7 @@ describe.each(EVAL_ONLY_ATTACK_NAMES.map((n) => [n]))('evaluation attack %s', (n
   it('leaves no tensors behind, and lowers accuracy on a trained model', () => {
     // The trained toy problem with as many classes as the attack needs (3 at least).
     const classes = Math.max(minClasses, TOY_CLASSES);
-    const f = asClassifier(trainedWith(classes));
+    const f = asClassifier(trained.get(classes));
     const { x, y } = toyBatch(new Rng(99), 30, classes);
     const attack = createAttack(name, { eps: 0.3, seed: 1, apgdIter: 20, fabIter: 20, squareQueries: 200 });
     const clean = accuracy(f, x, y);

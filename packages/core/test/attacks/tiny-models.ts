@@ -109,6 +109,22 @@ export function trainedToyClassifier(seed: number, steps = 60, classes = TOY_CLA
   return model;
 }
 
+/**
+ * Trained toy classifiers by class count (at least {@link TOY_CLASSES}), each trained once on first
+ * use: the 3-class one for most attacks, wider ones for those that need more classes.
+ */
+export function trainedToyClassifiers(seed: number): { get(classes: number): tf.LayersModel; dispose(): void } {
+  const models = new Map<number, tf.LayersModel>();
+  return {
+    get(classes) {
+      const k = Math.max(classes, TOY_CLASSES);
+      if (!models.has(k)) models.set(k, trainedToyClassifier(seed, 60, k));
+      return models.get(k)!;
+    },
+    dispose: () => tf.dispose([...models.values()]),
+  };
+}
+
 /** Fraction of examples the classifier labels correctly. */
 export function accuracy(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D): number {
   return tf.tidy(() => tf.mean(tf.cast(tf.equal(tf.argMax(model(x), 1), y), 'float32')).dataSync()[0]);
