@@ -79,11 +79,12 @@ const NAME_BY_LOSS: Record<AttackLossKind, string> = { ce: 'cat-cent', cw: 'cat-
  * 4. with the updated f, recompute `x_c` and step g only on
  *    `L_g = KL(p(x_adv) || p(x_c)) + b mean CE(f(x_c), y)`.
  *
- * Model modes: f and g run in training mode throughout a step, the attack included. Rice et al.'s
- * robust-overfitting code, which provides the spec's PreAct ResNet-18 and its PGD-10 model
- * selection, attacks with `model.train()`, and we assume the CAT CIFAR scripts kept that (they
- * were not available to check). `attackTraining: false` attacks in inference mode instead. The
- * MNIST networks have no BatchNorm, so there the choice changes nothing.
+ * Model modes: f and g run in training mode throughout a step, the attack included, as in Rice et
+ * al.'s robust-overfitting code and the CAT authors' `Train_CIFAR10.py` built on it.
+ * `attackTraining: false` attacks in inference mode instead. The MNIST networks have no
+ * BatchNorm, so there the choice changes nothing. The authors' script runs f twice more per step
+ * (on `x_adv` after the attack, on `x` at the end), which moves only BatchNorm's running
+ * statistics; measured without effect on evaluation, so not repeated here (docs/FIDELITY.md).
  *
  * Mask dynamics (measured, and reproduced by an independent PyTorch reference,
  * tools/peer/cat_reference.py): while f is still untrained the KL term of L_g is flat in m, so
