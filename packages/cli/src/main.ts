@@ -16,6 +16,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerReproduce } from './commands/reproduce.js';
 import { registerMethods } from './commands/methods.js';
 import { registerExport } from './commands/export.js';
+import { registerServe } from './commands/serve.js';
 import { CliError } from './errors.js';
 
 export function buildProgram(): Command {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerReproduce(program);
   registerMethods(program);
   registerExport(program);
+  registerServe(program);
   return program;
 }
 

@@ -55,12 +55,21 @@ function readSettings(): AttackSettings {
   };
 }
 
-/** Keeps the value labels current, and the step size at 2.5 eps / steps until it is moved by hand. */
-function wireControls(defaultEps: number): void {
+/**
+ * Keeps the value labels current, and the step size at 2.5 eps / steps until it is moved by hand.
+ * The address may set the first attack: `?attack=pgd|fgsm&eps=E&steps=S&alpha=A&random=1&image=I`
+ * (a link to one attack; `backend=NAME` picks the backend).
+ */
+function wireControls(defaultEps: number, params: URLSearchParams): void {
   const eps = $<HTMLInputElement>('eps');
   const steps = $<HTMLInputElement>('steps');
   const alpha = $<HTMLInputElement>('alpha');
-  let alphaByHand = false;
+  let alphaByHand = params.has('alpha');
+  const attack = params.get('attack');
+  if (attack === 'pgd' || attack === 'fgsm') $<HTMLSelectElement>('attack').value = attack;
+  if (params.has('steps')) steps.value = params.get('steps')!;
+  if (params.has('alpha')) alpha.value = params.get('alpha')!;
+  $<HTMLInputElement>('random-start').checked = params.get('random') === '1';
   const show = () => {
     if (!alphaByHand) alpha.value = String(Math.max(Number(alpha.min), (2.5 * Number(eps.value)) / Number(steps.value)));
     $('eps-out').textContent = Number(eps.value).toFixed(3);
@@ -69,7 +78,7 @@ function wireControls(defaultEps: number): void {
     const pgd = $<HTMLSelectElement>('attack').value === 'pgd';
     for (const id of ['steps', 'alpha', 'random-start']) $<HTMLInputElement>(id).disabled = !pgd;
   };
-  eps.value = String(defaultEps);
+  eps.value = params.get('eps') ?? String(defaultEps);
   eps.addEventListener('input', show);
   steps.addEventListener('input', show);
   alpha.addEventListener('input', () => {
@@ -123,7 +132,8 @@ function channelMean(values: Float32Array, c: number): Float32Array {
 }
 
 async function start(): Promise<void> {
-  const choice = await chooseBackend(new URLSearchParams(location.search).get('backend'));
+  const params = new URLSearchParams(location.search);
+  const choice = await chooseBackend(params.get('backend'));
   api.backend = choice.name;
   api.skipped = choice.skipped;
   const b = $('backend');
@@ -139,7 +149,7 @@ async function start(): Promise<void> {
   const shape = manifest.inputShape;
   const size = shape[0] * shape[1] * shape[2];
   $('dataset').textContent = `(${images.meta.dataset}, the first ${images.meta.count} of the test split)`;
-  wireControls(runs[0]?.info.eps ?? 0.3);
+  wireControls(runs[0]?.info.eps ?? 0.3, params);
 
   // The runs' columns and their training records.
   const columns = runs.map((r) => el('div', { class: 'run', 'data-run': r.info.name }, el('h2', {}, r.info.name)));
@@ -156,11 +166,12 @@ async function start(): Promise<void> {
     ),
   );
 
+  const first = Math.min(Math.max(0, Math.trunc(Number(params.get('image') ?? 0)) || 0), images.meta.count - 1);
   let current: { values: Float32Array; label: number | null; source: 'test' | 'drawing'; index: number | null } = {
-    values: images.values.subarray(0, size),
-    label: images.meta.labels[0],
+    values: images.values.subarray(first * size, (first + 1) * size),
+    label: images.meta.labels[first],
     source: 'test',
-    index: 0,
+    index: first,
   };
 
   const attackNow = async () => {
@@ -210,7 +221,7 @@ async function start(): Promise<void> {
     return button;
   });
   $('gallery').replaceChildren(...buttons);
-  buttons[0]?.classList.add('selected');
+  buttons[first]?.classList.add('selected');
 
   const pad = makeDrawable($<HTMLCanvasElement>('draw'));
   $('clear-drawing').addEventListener('click', () => pad.clear());

@@ -114,7 +114,7 @@ export function lineChart(title: string, series: Series[], opts: { yMin?: number
   return box;
 }
 
-const COLOURS = ['#2f6fd0', '#e8590c', '#2b8a3e', '#ae3ec9', '#868e96'];
+const COLOURS = ['#2f6fd0', '#e8590c', '#2b8a3e', '#ae3ec9', '#868e96', '#f59f00', '#0c8599', '#c2255c'];
 
 /** The accuracy chart and the loss chart of a run's metrics.jsonl. */
 export function trainingCurves(metrics: EpochRow[]): HTMLElement[] {

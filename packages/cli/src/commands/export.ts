@@ -2,7 +2,8 @@
  * `cat-cli export RUN_DIR --out DIR`: a run's classifier f (and mask net g for CAT runs) as
  * models any tfjs app loads with plain `tf.loadLayersModel`, no cat code: cat's custom layers
  * rewritten as stock ones ({@link toStandardModel}), each checked to give the checkpoint's outputs,
- * with the run's config.json, metrics.jsonl and a README beside them.
+ * with the run's config.json, metrics.jsonl and a README beside them. `--web` writes the page of
+ * `cat-cli serve` instead (web-site.ts), which holds such an export of each run.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,8 +12,9 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_NAMES, commitDir, makeStagingDir, removeStaleTemps, saveModel, toStandardModel, writeFileSynced, type BackendName } from '@cat/core';
 import { runPaths, type LoadedRun } from '@cat/trainer';
 import { CliError } from '../errors.js';
-import { choiceArg } from '../options.js';
+import { choiceArg, numberArg } from '../options.js';
 import { loadRunForCli, selectBackend } from './eval.js';
+import { DEFAULT_SITE_IMAGES, writeWebSite } from './web-site.js';
 
 /** Options of {@link exportRun}. */
 export interface ExportOptions {
@@ -96,7 +98,7 @@ function readme(run: LoadedRun, result: ExportResult): string {
 }
 
 /** Refuses an `out` that would overwrite files, or the run itself. */
-function checkOut(runDir: string, out: string, force: boolean): void {
+export function checkOut(runDir: string, out: string, force: boolean): void {
   const run = path.resolve(runDir);
   const dest = path.resolve(out);
   if (dest === run || run.startsWith(`${dest}${path.sep}`)) throw new CliError(`--out ${out}: would replace the run directory ${runDir}`);
@@ -157,20 +159,31 @@ interface ExportFlags {
   checkpoint?: 'best' | 'last';
   force?: boolean;
   backend?: BackendName;
+  web?: boolean;
+  images?: number;
 }
 
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('write a run\'s f (and g) as models stock tfjs loads with tf.loadLayersModel, with its config, metrics and a README')
-    .argument('<run-dir>', 'the run directory')
+    .description('write a run\'s f (and g) as models stock tfjs loads with tf.loadLayersModel, with its config, metrics and a README; --web: the page of cat-cli serve as a folder for any static host')
+    .argument('<run-dirs...>', 'the run directory (several only with --web: shown side by side)')
     .requiredOption('--out <dir>', 'output folder (replaced whole, crash-safe)')
+    .option('--web', 'write the page of `cat-cli serve` for the runs (the page, the exported models, test images, metrics, eval results)')
+    .option('--images <n>', `--web: test images on the page (default ${DEFAULT_SITE_IMAGES})`, numberArg({ min: 1, integer: true }))
     .option('--checkpoint <which>', 'best or last (default best, else last)', choiceArg(['best', 'last']))
     .option('--force', 'replace a non-empty --out')
     .option('--backend <name>', 'tfjs backend of the output check (default: the best available)', choiceArg(BACKEND_NAMES))
-    .action(async (dir: string, flags: ExportFlags) => {
+    .action(async (dirs: string[], flags: ExportFlags) => {
+      if (!flags.web && dirs.length > 1) throw new CliError(`export takes one run directory (got ${dirs.length}); several only with --web`);
+      if (!flags.web && flags.images !== undefined) throw new CliError('--images goes with --web');
       await selectBackend(flags.backend);
-      const r = await exportRun(dir, flags.out, flags);
+      if (flags.web) {
+        const site = await writeWebSite(dirs, flags.out, flags);
+        process.stdout.write(`${flags.out}: the page for ${site.runs.map((r) => r.name).join(', ')}; serve the folder with any static server (or: cat-cli serve ${dirs.join(' ')})\n`);
+        return;
+      }
+      const r = await exportRun(dirs[0], flags.out, flags);
       for (const m of r.models) {
         process.stdout.write(`${path.join(r.out, m.name, 'model.json')}: ${m.role}, outputs within ${m.maxAbsDiff.toExponential(1)} of the checkpoint\n`);
       }
