@@ -91,7 +91,7 @@ export function lineChart(title: string, series: Series[], opts: { yMin?: number
   const y0 = opts.yMin ?? Math.min(...ys), y1 = Math.max(opts.yMax ?? Math.max(...ys), y0 + 1e-6);
   const px = (x: number) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
   const py = (y: number) => T + (1 - (y - y0) / (y1 - y0)) * (H - T - B);
-  const fmt = (y: number) => (opts.percent ? `${(100 * y).toFixed(0)}%` : y.toPrecision(2));
+  const fmt = (y: number) => (opts.percent ? `${(100 * y).toFixed(0)}%` : y !== 0 && Math.abs(y) < 0.01 ? y.toExponential(0) : y.toPrecision(2));
   const root = svg('svg', { width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title });
   root.append(svg('text', { x: L, y: 13 }, title));
   for (const t of [0, 0.5, 1]) {
