@@ -16,3 +16,5 @@ export * from './losses/index.js';
 export * from './attacks/index.js';
 export * from './methods/index.js';
 export * from './eval/index.js';
+// tfjs's wasm backend with the one kernel it lacks for input gradients (no Node imports).
+export { registerWasmBackend } from './backend/wasm.js';

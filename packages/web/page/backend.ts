@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmBackend } from '@cat/core/browser';
 
 export const BACKEND_ORDER = ['webgl', 'wasm', 'cpu'] as const;
 export type PageBackend = (typeof BACKEND_ORDER)[number];
@@ -24,6 +25,8 @@ export async function chooseBackend(wanted?: string | null): Promise<BackendChoi
   const skipped: string[] = [];
   for (const name of order) {
     try {
+      // PGD's gradients need Conv2DBackpropFilter, which tfjs's wasm backend lacks: cat bridges it.
+      if (name === 'wasm') await registerWasmBackend();
       if (await tf.setBackend(name)) {
         await tf.ready();
         // A tiny op proves the backend really runs (webgl can initialise and then fail to compile).
