@@ -73,7 +73,11 @@ function train(step, np) {
   return lines[1];
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const results = [];
 try {
   for (const step of Object.keys(STEPS).filter((s) => !args.only || args.only.includes(s))) {
