@@ -3,9 +3,9 @@
  * before an evaluation: each finding says why AutoAttack's figure may not be trusted.
  * - `probabilities`: the outputs look like probabilities (every value in [0,1], rows summing to
  *   1) rather than logits, which flattens the attacks' losses;
- * - `zero-gradients`: some correctly classified inputs (those the attacks run on) have an exactly
- *   zero gradient of the DLR loss (cross-entropy with fewer than 3 classes), so gradient attacks
- *   cannot move them;
+ * - `zero-gradients`: some correctly classified inputs (those the attacks run on; on a randomised
+ *   model, correct in the gradient's own pass) have an exactly zero gradient of the DLR loss
+ *   (cross-entropy with fewer than 3 classes), so gradient attacks cannot move them;
  * - `randomized`: repeated forward passes on the same batch differ (a randomised defence: use the
  *   `rand` version); not reported for the `rand` version itself, as in the reference;
  * - `dynamic`: an example's output changes with the rest of the batch (e.g. batch statistics at
@@ -91,19 +91,24 @@ export function modelChecks(model: Classifier, x: tf.Tensor4D, y: tf.Tensor1D, o
     }
   }
 
-  // As in AutoAttack, on the inputs the attacks would run on: those classified correctly.
-  const right = first.map((row, i) => (argmax(row) === labels[i] ? i : -1)).filter((i) => i >= 0);
-  if (right.length > 0) {
+  // As in AutoAttack, on the inputs the attacks would run on: those classified correctly. The
+  // gradient's own forward pass decides which those are: on a randomised model an input right in
+  // the first pass may be wrong in that one, and DLR is flat (exactly 1) wherever the true class
+  // ranks third, which would read as a zero gradient the attacks never meet.
+  const candidates = first.map((row, i) => (argmax(row) === labels[i] ? i : -1)).filter((i) => i >= 0);
+  if (candidates.length > 0) {
     const useDlr = classes >= 3;
-    const gradNorms = tf.tidy(() => {
-      const idx = tf.tensor1d(right, 'int32');
+    const [gradNorms, passLogits] = tf.tidy(() => {
+      const idx = tf.tensor1d(candidates, 'int32');
       const ys = tf.gather(y, idx) as tf.Tensor1D;
       const lossFn = (z: tf.Tensor2D) => (useDlr ? dlrLossPerExample(z, ys) : crossEntropyPerExample(z, ys));
       const { logits, loss, grad } = inputGradient(model, tf.gather(x, idx) as tf.Tensor4D, lossFn);
+      const out: [Float32Array, number[][]] = [tf.sum(tf.abs(grad), [1, 2, 3]).dataSync() as Float32Array, logits.arraySync() as number[][]];
       tf.dispose([logits, loss]);
-      return tf.sum(tf.abs(grad), [1, 2, 3]).dataSync() as Float32Array;
+      return out;
     });
-    const zero = gradNorms.filter((v) => v === 0).length;
+    const right = candidates.map((i, k) => (argmax(passLogits[k]) === labels[i] ? k : -1)).filter((k) => k >= 0);
+    const zero = right.filter((k) => gradNorms[k] === 0).length;
     if (zero > 0) {
       findings.push({
         check: 'zero-gradients',
