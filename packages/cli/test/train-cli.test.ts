@@ -6,7 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { coreDeps, resolveConfig } from '@cat/trainer';
 import { main } from '../src/main.js';
+import { configFromFlags } from '../src/commands/train.js';
 import { runCli } from '../../../test/reliability/cli-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cat-cli-train-'));
@@ -41,6 +44,8 @@ describe('cat-cli train arguments', () => {
     ['an unknown flag', ['--epsilon', '0.3'], /unknown option '--epsilon'/],
     ['a bad milestone list', ['--milestones', '30,x'], /'--milestones <epochs>' argument '30,x' is invalid\. expected a whole number, got "x"/],
     ['an unknown ablation', ['--ablation', 'A3'], /'--ablation <kind>' argument 'A3' is invalid\. expected one of none, A1, A2/],
+    ['an unknown architecture', ['--arch', 'resnet50'], /'--arch <name>' argument 'resnet50' is invalid\. expected one of mnist-cnn, preact-resnet18, wide-resnet/],
+    ['an unknown mask network', ['--mask-arch', 'unet'], /'--mask-arch <name>' argument 'unet' is invalid\. expected one of mnist-mask, resnet18-mask/],
   ];
   it.each(cases)('rejects %s', async (_name, args, msg) => {
     const r = await cli(['train', ...args]);
@@ -56,12 +61,33 @@ describe('cat-cli train arguments', () => {
     r = await cli(['train', '--backend', 'cpu', '--method', 'at', '--ablation', 'A1', '--out', out]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/invalid --ablation: applies to the CAT methods only, not to at/);
+    r = await cli(['train', '--backend', 'cpu', '--method', 'trades', '--mask-arch', 'resnet18-mask', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/invalid --mask-arch: applies to the methods with a mask network \(cat-cent, cat-cw\) only, not to trades/);
     r = await cli(['train', '--backend', 'cpu', '--milestones', '30,10', '--out', out]);
     expect(r.err).toMatch(/invalid --milestones: must be strictly increasing, got 30,10/);
     r = await cli(['train', '--backend', 'cpu', '--resume', '--force', '--out', out]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--resume and --force contradict each other/);
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('builds the mask network --mask-arch names', () => {
+    // The flag reaches the config (the contradiction above names it); here the config reaches g.
+    // A whole run with the ResNet-18 mask net takes minutes on the cpu backend, so the models are
+    // built as the trainer builds them, without training.
+    const cfg = resolveConfig(configFromFlags({ method: 'cat-cent', dataset: 'mnist-digits', maskArch: 'resnet18-mask' }, 'cpu'));
+    expect(cfg.maskArch).toBe('resnet18-mask');
+    const data = { train: { height: 28, width: 28, channels: 1 }, numClasses: 10, mean: [0], std: [1] };
+    const { f, g } = coreDeps.buildModels(cfg, data as never, true);
+    const classes = (m: tf.LayersModel) => new Set(m.layers.map((l) => l.getClassName()));
+    // The ResNet-18 mask net has batch norm and residual adds; the MNIST one has neither.
+    expect(classes(g!).has('BatchNormalization')).toBe(true);
+    expect(classes(g!).has('Add')).toBe(true);
+    expect(g!.outputs[0].shape).toEqual([null, 28, 28, 1]);
+    const preset = coreDeps.buildModels(resolveConfig(configFromFlags({ method: 'cat-cent', dataset: 'mnist-digits' }, 'cpu')), data as never, true);
+    expect(classes(preset.g!).has('Add')).toBe(false);
+    tf.dispose([f, g!, preset.f, preset.g!].flatMap((m) => m.weights.map((w) => w.read())));
   });
 
   it('refuses an output dir that holds a different run', async () => {

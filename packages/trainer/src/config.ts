@@ -4,6 +4,8 @@
  */
 import {
   BACKEND_NAMES,
+  CLASSIFIER_ARCHS,
+  MASK_ARCHS,
   RECIPES as RECIPES_HELP,
   METHOD_NAMES as CORE_METHOD_NAMES,
   METHOD_SETTINGS,
@@ -195,10 +197,13 @@ export function resolveConfig(input: TrainConfigInput, knownMethods: readonly st
   if (eps > 0 && alpha > eps * (1 + 1e-9)) {
     fail('alpha', `alpha (${alpha}) exceeds eps (${eps}); every step would be clipped back to the eps ball, use alpha <= eps`);
   }
-  const arch = pick('arch', p.arch);
-  if (typeof arch !== 'string' || !arch) fail('arch', `expected a non-empty string, got ${JSON.stringify(arch)}`);
-  const maskArch = pick('maskArch', p.maskArch);
-  if (typeof maskArch !== 'string' || !maskArch) fail('maskArch', `expected a non-empty string, got ${JSON.stringify(maskArch)}`);
+  const arch = oneOf('arch', pick('arch', p.arch), CLASSIFIER_ARCHS);
+  const maskArch = oneOf('maskArch', pick('maskArch', p.maskArch), MASK_ARCHS);
+  // Only the methods that train g have a mask network: choosing one for another would do nothing.
+  const trainsMask = (m: string) => (CORE_METHOD_NAMES as readonly string[]).includes(m) && methodSpec(m).needsMask;
+  if (raw.maskArch !== undefined && raw.maskArch !== p.maskArch && !trainsMask(method)) {
+    fail('maskArch', `applies to the methods with a mask network (${CORE_METHOD_NAMES.filter(trainsMask).join(', ')}) only, not to ${method}`);
+  }
 
   const optimizer = oneOf('optimizer', pick('optimizer', p.optimizer), ['adam', 'sgd'] as const);
   const lr = num('lr', pick('lr', p.lr));

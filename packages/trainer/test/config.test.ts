@@ -42,10 +42,18 @@ describe('resolveConfig', () => {
     ['unknown key', { epsilon: 0.3 }, /unknown config key "epsilon"/],
     ['subset 0', { trainSubset: 0 }, /invalid trainSubset/],
     ['seed negative', { seed: -1 }, /invalid seed/],
+    ['unknown arch', { arch: 'resnet50' }, /unknown arch "resnet50"; expected one of mnist-cnn, preact-resnet18, wide-resnet/],
+    ['unknown mask arch', { maskArch: 'unet' }, /unknown maskArch "unet"; expected one of mnist-mask, resnet18-mask/],
+    ['mask arch for a method without g', { method: 'trades', maskArch: 'resnet18-mask' }, /maskArch: applies to the methods with a mask network \(.*cat-cent.*\) only, not to trades/],
   ];
   it.each(bad)('rejects %s', (_name, extra, msg) => {
     expect(() => resolveConfig({ ...base, ...extra } as any)).toThrow(ConfigError);
     expect(() => resolveConfig({ ...base, ...extra } as any)).toThrow(msg);
+  });
+
+  it("takes another mask network for CAT; a method without g keeps the preset's", () => {
+    expect(resolveConfig({ ...base, maskArch: 'resnet18-mask' }).maskArch).toBe('resnet18-mask');
+    expect(resolveConfig({ ...base, method: 'trades', maskArch: 'mnist-mask' }).maskArch).toBe('mnist-mask');
   });
 
   it('accepts alpha == eps and eps == 0', () => {

@@ -3,7 +3,7 @@
  * preset, progress bars, per-epoch summaries, and crash-safe checkpoints in `--out`.
  */
 import type { Command } from 'commander';
-import { availableBackends, METHOD_NAMES, METHOD_SETTINGS, RECIPES, type MethodSetting } from '@cat/core';
+import { availableBackends, CLASSIFIER_ARCHS, MASK_ARCHS, METHOD_NAMES, METHOD_SETTINGS, RECIPES, type MethodSetting } from '@cat/core';
 import {
   BACKEND_NAMES,
   ConfigError,
@@ -44,7 +44,7 @@ function presetValues(value: (p: Readonly<Preset>) => unknown): string {
 }
 
 /** Help text: the preset's value of a trainer setting. */
-function presetDefault(key: 'lr' | 'epochs' | 'batch' | 'arch'): string {
+function presetDefault(key: 'lr' | 'epochs' | 'batch' | 'arch' | 'maskArch'): string {
   return `(default from the preset: ${presetValues((p) => p[key])})`;
 }
 
@@ -101,6 +101,7 @@ export interface TrainFlags extends Partial<MethodSettings> {
   method?: string;
   dataset?: string;
   arch?: string;
+  maskArch?: string;
   epochs?: number;
   batch?: number;
   lr?: number;
@@ -170,7 +171,8 @@ export function addRunFlags(cmd: Command, defaults: { method?: string; dataset?:
   cmd
     .option('--method <name>', `training method: ${METHOD_NAMES.join(', ')} (cat-cli methods: what each is and its settings)`, choiceArg(METHOD_NAMES), defaults.method)
     .option('--dataset <name>', `data set: ${DATASET_NAMES.join(', ')}`, choiceArg(DATASET_NAMES), defaults.dataset)
-    .option('--arch <name>', `classifier architecture ${presetDefault('arch')}`);
+    .option('--arch <name>', `classifier architecture: ${CLASSIFIER_ARCHS.join(', ')} ${presetDefault('arch')}`, choiceArg(CLASSIFIER_ARCHS))
+    .option('--mask-arch <name>', `CAT's mask network g: ${MASK_ARCHS.join(', ')} ${presetDefault('maskArch')}`, choiceArg(MASK_ARCHS));
   for (const s of METHOD_SETTINGS) addSettingFlag(cmd, s);
   return cmd
     .option('--epochs <n>', `epochs ${presetDefault('epochs')}`, pos())
@@ -198,7 +200,7 @@ export function addRunFlags(cmd: Command, defaults: { method?: string; dataset?:
 /** The trainer config from parsed flags (undefined flags fall back to the preset). */
 export function configFromFlags(flags: TrainFlags, backend: string): TrainConfigInput {
   const keys = [
-    'arch', ...METHOD_SETTINGS.map((s) => s.key), 'epochs', 'batch', 'lr', 'seed', 'out', 'trainSubset', 'testSubset',
+    'arch', 'maskArch', ...METHOD_SETTINGS.map((s) => s.key), 'epochs', 'batch', 'lr', 'seed', 'out', 'trainSubset', 'testSubset',
     'evalSteps', 'optimizer', 'momentum', 'weightDecay', 'milestones', 'recipe', 'allowMaskCollapse', 'dataDir', 'download',
   ];
   const input: Record<string, unknown> = { method: flags.method, dataset: flags.dataset, backend };
